@@ -1,0 +1,71 @@
+import { relative } from "node:path";
+import { totalSize } from "../archive/entries.js";
+import type { CommandRun } from "../command-tree.js";
+import { packageFlagsSchema } from "../targets/torchserve/options.js";
+import { packageModel, planPackage } from "../targets/torchserve/package.js";
+import { formatBytes, formatTable } from "../ui/format.js";
+import { createUi } from "../ui/output.js";
+import { startByteProgress } from "../ui/progress.js";
+
+export const run: CommandRun = async (_positional, rawOptions, ctx) => {
+  const flags = packageFlagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const plan = await planPackage({ flags, cwd: ctx.cwd });
+  for (const warning of plan.warnings) ui.warn(warning);
+  const shown = (p: string) => relative(ctx.cwd, p) || ".";
+
+  if (flags.dryRun) {
+    const entries = [...plan.entries, plan.manifestEntry].map((e) => ({
+      name: e.name,
+      size: e.size,
+      source: e.source.kind === "file" ? e.source.path : "(generated)",
+    }));
+    ui.result(
+      {
+        dryRun: true,
+        path: plan.outputPath,
+        format: plan.inputs.archiveFormat,
+        manifest: plan.manifest,
+        entries,
+      },
+      () =>
+        [
+          `would write ${shown(plan.outputPath)} (${plan.inputs.archiveFormat})`,
+          formatTable(
+            ["entry", "size", "from"],
+            entries.map((e) => [
+              e.name,
+              formatBytes(e.size),
+              e.source === "(generated)" ? e.source : shown(e.source),
+            ]),
+          ),
+        ].join("\n"),
+    );
+    return;
+  }
+
+  const total = totalSize(plan.entries);
+  const progress = await startByteProgress(ctx, `Packaging ${plan.inputs.modelName}`, total);
+  const artifact = await packageModel(plan, {
+    force: Boolean(flags.force),
+    signal: ctx.signal,
+    onBytes: (n) => progress.advance(n),
+  }).catch((error) => {
+    progress.fail();
+    throw error;
+  });
+  progress.done(`Packaged ${plan.inputs.modelName} ${plan.inputs.version}`);
+  ui.result(artifact, () => {
+    if (ctx.quiet) return artifact.path;
+    const rows = artifact.entries.map((e) => [
+      e.name,
+      formatBytes(e.size),
+      formatBytes(e.compressedSize),
+      e.method,
+    ]);
+    return [
+      `${shown(artifact.path)}  ${artifact.format}  ${formatBytes(artifact.bytes)}${artifact.sha256 ? `  sha256:${artifact.sha256}` : ""}`,
+      formatTable(["entry", "size", "stored", "method"], rows, [1, 2]),
+    ].join("\n");
+  });
+};

@@ -1,0 +1,119 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import { fromFsError, invalidInput } from "../errors.js";
+import { type ProjectFile, projectSchema } from "./project-schema.js";
+
+export const PROJECT_FILE = "mserve.yaml";
+
+export interface Diagnostic {
+  severity: "error" | "warning";
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Dotted path of the offending key, e.g. `targets.torchserve.foo`. */
+  path?: string;
+}
+
+export interface LoadedProject {
+  file: string;
+  /** Relative paths in the file are resolved from here. */
+  dir: string;
+  config: ProjectFile;
+}
+
+/** Reads and validates a project file. Errors carry file:line:column for every problem. */
+export async function loadProjectFile(file: string): Promise<LoadedProject> {
+  const text = await readFile(file, "utf8").catch((error) =>
+    Promise.reject(fromFsError(error, file, "project file")),
+  );
+  return { file, dir: dirname(resolve(file)), config: parseProjectText(text, file) };
+}
+
+export function parseProjectText(text: string, file: string): ProjectFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => (offset === undefined ? {} : lineCounter.linePos(offset));
+  if (doc.errors.length > 0) {
+    const diagnostics = doc.errors.map((e) => ({
+      severity: "error" as const,
+      message: e.message.split("\n")[0] ?? e.message,
+      file,
+      line: e.linePos?.[0].line,
+      column: e.linePos?.[0].col,
+    }));
+    throw projectError(file, diagnostics);
+  }
+  const parsed = projectSchema.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  const diagnostics = parsed.error.issues.flatMap((issue) => issueDiagnostics(issue, doc.contents, file, at));
+  throw projectError(file, diagnostics);
+}
+
+function issueDiagnostics(
+  issue: z.core.$ZodIssue,
+  root: unknown,
+  file: string,
+  at: (offset: number | undefined) => { line?: number; col?: number },
+): Diagnostic[] {
+  const path = issue.path.map(String);
+  const node = nodeAt(root, path);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const pos = at(keyNode(node, key)?.range?.[0]);
+      return {
+        severity: "error" as const,
+        message: `unknown key "${key}"`,
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: [...path, key].join("."),
+      };
+    });
+  }
+  const pos = at((node as Node | undefined)?.range?.[0]);
+  return [
+    {
+      severity: "error",
+      message: issue.message,
+      file,
+      line: pos.line,
+      column: pos.col,
+      path: path.join("."),
+    },
+  ];
+}
+
+function nodeAt(root: unknown, path: string[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isMap(node)) return node;
+    node = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key)?.value;
+  }
+  return node;
+}
+
+function keyNode(map: unknown, key: string): Node | undefined {
+  if (!isMap(map)) return undefined;
+  return map.items.find((item) => isScalar(item.key) && String(item.key.value) === key)?.key as
+    | Node
+    | undefined;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ""}: ` : "";
+  return `${where}${d.severity}: ${d.message}${d.path ? ` (${d.path})` : ""}`;
+}
+
+function projectError(file: string, diagnostics: Diagnostic[]) {
+  const first = diagnostics[0];
+  const summary = first ? formatDiagnostic(first) : `${file}: invalid project file`;
+  const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
+  return invalidInput(
+    `invalid project file: ${summary}${more}`,
+    "Check the key names against the mserve.yaml reference in the README; unknown keys are errors.",
+    { diagnostics },
+  );
+}

@@ -1,0 +1,46 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Context } from "../context.js";
+
+/**
+ * The only way commands talk to the user. stdout carries results only; notes,
+ * warnings, progress and errors go to stderr (design.md §2).
+ */
+export interface Ui {
+  /** Narration on stderr; silenced by --quiet and by --output json. */
+  info(message: string): void;
+  /** Warnings always reach stderr, even with --quiet. */
+  warn(message: string): void;
+  /** A finished step on stderr (green tick on a terminal). */
+  success(message: string): void;
+  /** Writes the command's result: one JSON document, or the text rendering. */
+  result(data: unknown, text: () => string): void;
+  out: ChalkInstance;
+  err: ChalkInstance;
+}
+
+export function createUi(ctx: Context): Ui {
+  const out = new Chalk({ level: ctx.color.stdout ? 1 : 0 });
+  const err = new Chalk({ level: ctx.color.stderr ? 1 : 0 });
+  const chatty = !ctx.quiet && ctx.output === "text";
+  return {
+    out,
+    err,
+    info(message) {
+      if (chatty) ctx.stderr.write(`${message}\n`);
+    },
+    warn(message) {
+      ctx.stderr.write(`${err.yellow("warning:")} ${message}\n`);
+    },
+    success(message) {
+      if (chatty) ctx.stderr.write(`${err.green("✔")} ${message}\n`);
+    },
+    result(data, text) {
+      if (ctx.output === "json") {
+        ctx.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      } else {
+        const rendered = text();
+        if (rendered) ctx.stdout.write(rendered.endsWith("\n") ? rendered : `${rendered}\n`);
+      }
+    },
+  };
+}

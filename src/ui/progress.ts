@@ -1,0 +1,44 @@
+import type { Context } from "../context.js";
+import { formatBytes, formatRate } from "./format.js";
+
+export interface ByteProgress {
+  /** Called as bytes are written; cheap enough for every chunk. */
+  advance(bytes: number): void;
+  done(message: string): void;
+  fail(): void;
+}
+
+const NOOP: ByteProgress = { advance() {}, done() {}, fail() {} };
+
+/**
+ * A spinner with bytes and bytes/s, only on an interactive stderr. ora is
+ * loaded lazily so non-interactive runs (CI, pipes) never pay for it.
+ */
+export async function startByteProgress(
+  ctx: Context,
+  label: string,
+  totalBytes: number,
+): Promise<ByteProgress> {
+  if (!ctx.interactive) return NOOP;
+  const { default: ora } = await import("ora");
+  const spinner = ora({ text: label, stream: ctx.stderr as NodeJS.WriteStream }).start();
+  const started = Date.now();
+  let done = 0;
+  let lastPaint = 0;
+  return {
+    advance(bytes) {
+      done += bytes;
+      const now = Date.now();
+      if (now - lastPaint < 100) return;
+      lastPaint = now;
+      const pct = totalBytes > 0 ? ` ${Math.min(100, Math.floor((done / totalBytes) * 100))}%` : "";
+      spinner.text = `${label}${pct} ${formatBytes(done)}/${formatBytes(totalBytes)} ${formatRate(done, now - started)}`;
+    },
+    done(message) {
+      spinner.succeed(message);
+    },
+    fail() {
+      spinner.stop();
+    },
+  };
+}
