@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { cleanupTempPathsSync } from "./archive/temp-paths.js";
-import { registerCommands, setCommandContext } from "./command-tree.js";
+import { mergedOptions, registerCommands, setCommandContext } from "./command-tree.js";
 import { type Context, createContext, type GlobalFlags } from "./context.js";
 import { type ErrorCode, EXIT_CODE_MEANINGS, EXIT_CODES, MserveError } from "./errors.js";
 
@@ -26,7 +26,7 @@ export function buildProgram(): Command {
       "Package trained models and deploy them to model servers (TorchServe, Triton, TF Serving, KServe).",
     )
     .version(packageVersion(), "-V, --version", "print the mserve version")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(new Option("-o, --output <format>", "output format (default: text)").choices(["text", "json"]))
     .option("-q, --quiet", "print results only, no progress or notes")
     .option("--debug", "show stack traces for unexpected errors")
     .option("--no-color", "disable colours (also NO_COLOR=1)")
@@ -106,7 +106,7 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
     },
   });
   program.hook("preAction", (_this, actionCommand) => {
-    const flags = actionCommand.optsWithGlobals() as GlobalFlags;
+    const flags = mergedOptions(actionCommand) as GlobalFlags;
     const ctx = createContext(flags, { ...io, signal: controller.signal });
     setCommandContext(actionCommand, ctx);
     activeCtx = ctx;

@@ -12,6 +12,22 @@ type Loader = () => Promise<{ run: CommandRun }>;
 const contexts = new WeakMap<Command, Context>();
 export const setCommandContext = (cmd: Command, ctx: Context) => contexts.set(cmd, ctx);
 
+/**
+ * Option values from the program down to `cmd`, nearest command winning.
+ * (commander's optsWithGlobals lets ancestors win, so a program-level default
+ * would mask `package -o json`.) `--no-color` anywhere turns colour off.
+ */
+export function mergedOptions(cmd: Command): Record<string, unknown> {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const merged: Record<string, unknown> = {};
+  for (const c of chain) {
+    for (const [key, value] of Object.entries(c.opts())) if (value !== undefined) merged[key] = value;
+  }
+  if (chain.some((c) => c.opts().color === false)) merged.color = false;
+  return merged;
+}
+
 /** Command modules load only when their command runs, keeping `mserve --version` cheap. */
 function lazy(load: Loader) {
   return async (...args: unknown[]) => {
@@ -20,7 +36,8 @@ function lazy(load: Loader) {
     const ctx = contexts.get(cmd);
     if (!ctx) throw new Error(`no context for command ${cmd.name()}`);
     const { run } = await load();
-    await run(positional as string[], cmd.opts(), ctx);
+    // Flags given before the subcommand (e.g. `mserve --config x package`) count too.
+    await run(positional as string[], mergedOptions(cmd), ctx);
   };
 }
 
@@ -138,10 +155,7 @@ export function registerCommands(program: Command): void {
 
   withGlobals(program.command("completion"))
     .description("print a shell completion script")
-    .addArgument(
-      // biome-ignore lint/suspicious/noExplicitAny: commander's Argument type is not re-exported cleanly
-      (program.createArgument("<shell>", "bash, zsh or fish") as any).choices(["bash", "zsh", "fish"]),
-    )
+    .addArgument(program.createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
     .addHelpText(
       "after",
       examples([

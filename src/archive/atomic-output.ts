@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { access, constants, mkdir, rename, rm, stat } from "node:fs/promises";
+import { access, constants, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { conflict, fromFsError, invalidInput } from "../errors.js";
 import { registerTempPath, releaseTempPath } from "./temp-paths.js";
@@ -69,4 +69,18 @@ export async function commitTemp(temp: string, finalPath: string): Promise<void>
 export async function discardTemp(temp: string): Promise<void> {
   await rm(temp, { recursive: true, force: true });
   releaseTempPath(temp);
+}
+
+/** writeFile through a temp sibling + rename, creating parent folders. */
+export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = reserveTempSibling(path);
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+    releaseTempPath(temp);
+  } catch (error) {
+    await discardTemp(temp);
+    throw fromFsError(error, path, "output");
+  }
 }

@@ -48,7 +48,9 @@ export function parseProjectText(text: string, file: string): ProjectFile {
   }
   const parsed = projectSchema.safeParse(doc.toJS() ?? {});
   if (parsed.success) return parsed.data;
-  const diagnostics = parsed.error.issues.flatMap((issue) => issueDiagnostics(issue, doc.contents, file, at));
+  const diagnostics = parsed.error.issues
+    .flatMap((issue) => issueDiagnostics(issue, doc.contents, file, at))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   throw projectError(file, diagnostics);
 }
 

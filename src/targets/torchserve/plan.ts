@@ -4,7 +4,7 @@ import type { ArchiveEntry } from "../../archive/entries.js";
 import { expandGlob, hasMagic } from "../../archive/glob.js";
 import { walkFiles } from "../../archive/walk.js";
 import { fromFsError, invalidInput } from "../../errors.js";
-import { parseHandler } from "./handlers.js";
+import { BUILTIN_HANDLERS, parseHandler } from "./handlers.js";
 import {
   buildManifest,
   MANIFEST_PATH,
@@ -98,7 +98,13 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
   const handler = parseHandler(inputs.handler, inputs.runtime);
   if (handler.kind === "file") {
     const handlerPath = resolve(inputs.baseDir, handler.file);
-    await add(handlerPath, basename(handlerPath), "--handler");
+    await add(handlerPath, basename(handlerPath), "--handler").catch((error) => {
+      if ((error as { code?: string }).code !== "INVALID_INPUT") throw error;
+      throw invalidInput(
+        `unknown handler "${inputs.handler}": it is not a built-in handler and ${handlerPath} does not exist`,
+        `Pass a path to your handler .py file, or a built-in: ${BUILTIN_HANDLERS.join(", ")}.`,
+      );
+    });
   }
   for (const item of inputs.extraFiles) {
     await addExtra(item, inputs, add, warnings);
