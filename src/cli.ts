@@ -82,6 +82,11 @@ function peekFlags(argv: string[]): GlobalFlags {
  * into a message and an exit code. Only the launcher sets process.exitCode.
  */
 export async function main(argv: string[], io: Parameters<typeof createContext>[1] = {}): Promise<number> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    // Scripts call this in loops: answer before building the command tree.
+    (io.stdout ?? process.stdout).write(`${packageVersion()}\n`);
+    return 0;
+  }
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) {

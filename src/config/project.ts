@@ -35,15 +35,19 @@ export async function loadProjectFile(file: string): Promise<LoadedProject> {
 export function parseProjectText(text: string, file: string): ProjectFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined) => (offset === undefined ? {} : lineCounter.linePos(offset));
+  const at = (offset: number | undefined): { line?: number; col?: number } =>
+    offset === undefined ? {} : lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
-    const diagnostics = doc.errors.map((e) => ({
-      severity: "error" as const,
-      message: e.message.split("\n")[0] ?? e.message,
-      file,
-      line: e.linePos?.[0].line,
-      column: e.linePos?.[0].col,
-    }));
+    const diagnostics = doc.errors.map((e) => {
+      const pos = at(e.pos[0]);
+      return {
+        severity: "error" as const,
+        message: e.message.split("\n")[0] ?? e.message,
+        file,
+        line: pos.line,
+        column: pos.col,
+      };
+    });
     throw projectError(file, diagnostics);
   }
   const parsed = projectSchema.safeParse(doc.toJS() ?? {});

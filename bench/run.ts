@@ -1,0 +1,35 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchPackaging, reportPackaging } from "./package-bench.js";
+import { benchStartup } from "./startup-bench.js";
+
+/**
+ * `npm run bench`: packaging speed, size and memory against zip -0 and
+ * torch-model-archiver, and start-up against node. MSERVE_BENCH_SIZES picks
+ * the weight sizes in GiB (default "1,4.5"). Results go to stdout and bench/out/results.md.
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+const workDir = join(root, "bench", "out");
+const tools = {
+  node: process.execPath,
+  mserveBin: join(root, "bin", "mserve.js"),
+  archiver: join(root, ".venv", "bin", "torch-model-archiver"),
+};
+const sizes = (process.env.MSERVE_BENCH_SIZES ?? "1,4.5").split(",").map(Number);
+
+await mkdir(workDir, { recursive: true });
+const sections: string[] = [`# mserve benchmarks (${new Date().toISOString()}, node ${process.version})`];
+let allOk = true;
+const startup = await benchStartup(tools.node, tools.mserveBin);
+sections.push(startup.text);
+allOk &&= startup.ok;
+for (const size of sizes) {
+  const report = reportPackaging(size, await benchPackaging(workDir, size, tools));
+  sections.push(report.text);
+  allOk &&= report.ok;
+}
+const output = `${sections.join("\n\n")}\n`;
+process.stdout.write(output);
+await writeFile(join(workDir, "results.md"), output);
+if (!allOk) process.stderr.write("some targets were not met (see the tables)\n");
