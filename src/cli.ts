@@ -101,15 +101,18 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
   let usageMessage = "";
   let activeCtx = early;
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => early.stdout.write(s),
-    writeErr: (s) => early.stderr.write(s),
-    outputError: (s, write) => {
-      usageMessage = s.replace(/^error: /, "").trim();
-      if (early.output !== "json") write(s);
-    },
-  });
+  // Settings are copied to subcommands only at creation, so apply them to the whole tree.
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (s) => early.stdout.write(s),
+      writeErr: (s) => early.stderr.write(s),
+      outputError: (s, write) => {
+        usageMessage = s.replace(/^error: /, "").trim();
+        if (early.output !== "json") write(s);
+      },
+    });
+  }
   program.hook("preAction", (_this, actionCommand) => {
     const flags = mergedOptions(actionCommand) as GlobalFlags;
     const ctx = createContext(flags, { ...io, signal: controller.signal });

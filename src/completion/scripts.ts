@@ -62,9 +62,8 @@ function zshOption(o: OptionSpec): string {
   const desc = quote(o.description).replace(/[[\]:]/g, "\\$&");
   const value = o.takesValue ? `:value:${o.choices ? `(${o.choices.join(" ")})` : "_files"}` : "";
   const flags = flagsOf(o);
-  const spec = flags.length > 1 ? `{${flags.join(",")}}` : flags[0];
-  const exclusive = flags.length > 1 ? `'(${flags.join(" ")})'` : "";
-  return `${exclusive}${spec}'[${desc}]${value}'`;
+  if (flags.length > 1) return `'(${flags.join(" ")})'{${flags.join(",")}}'[${desc}]${value}'`;
+  return `'${flags[0]}[${desc}]${value}'`;
 }
 
 function zsh(program: string, globals: OptionSpec[], commands: CommandSpec[]): string {

@@ -1,0 +1,183 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { detectContainer } from "../../archive/detect.js";
+import { listTgz, readTgzEntries } from "../../archive/tgz-reader.js";
+import { walkFiles } from "../../archive/walk.js";
+import { openZip, readZipEntry } from "../../archive/zip-reader.js";
+import { sha256File } from "./artifact.js";
+import type { ArtifactListing, ListedEntry } from "./artifact-listing.js";
+import { MANIFEST_PATH } from "./manifest.js";
+import { type ValidationDiagnostic, validateMarListing } from "./validate-rules.js";
+
+/** Manifests and model configs are a few hundred bytes; anything huge is not one. */
+const SMALL_FILE_LIMIT = 1 << 20;
+
+const METHODS: Record<number, string> = { 0: "stored", 8: "deflated" };
+
+function configName(manifestText: string | undefined): string | undefined {
+  try {
+    const value = (JSON.parse(manifestText ?? "") as { model?: { configFile?: unknown } }).model?.configFile;
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function listZipArtifact(path: string, bytes: number): Promise<ArtifactListing> {
+  const zip = await openZip(path);
+  try {
+    const entries: ListedEntry[] = zip.entries.map((e) => ({
+      name: e.name,
+      size: e.size,
+      compressedSize: e.compressedSize,
+      method: METHODS[e.method] ?? `method ${e.method}`,
+      isDirectory: e.isDirectory,
+      isSymlink: e.isSymlink,
+      encrypted: e.encrypted,
+      local: e.local,
+    }));
+    const read = async (name: string) => {
+      const entry = zip.entries.find((e) => e.name === name && !e.encrypted);
+      return entry && entry.size <= SMALL_FILE_LIMIT
+        ? (await readZipEntry(zip, entry, SMALL_FILE_LIMIT)).toString("utf8")
+        : undefined;
+    };
+    const manifestText = await read(MANIFEST_PATH);
+    const config = configName(manifestText);
+    const configText = config ? await read(config) : undefined;
+    return {
+      path,
+      kind: "zip",
+      bytes,
+      entries,
+      manifestEntry: manifestText === undefined ? undefined : MANIFEST_PATH,
+      manifestText,
+      configText,
+    };
+  } finally {
+    zip.close();
+  }
+}
+
+async function listTgzArtifact(path: string, bytes: number): Promise<ArtifactListing> {
+  const tarEntries = await listTgz(path);
+  const entries: ListedEntry[] = tarEntries.map((e) => ({
+    name: e.name,
+    size: e.size,
+    compressedSize: e.size,
+    method: "gzip",
+    isDirectory: e.type === "directory",
+    isSymlink: e.type === "symlink" || e.type === "link",
+    encrypted: false,
+  }));
+  // TorchServe strips the first folder, so the manifest lives at <folder>/MAR-INF/MANIFEST.json.
+  const manifestEntry = tarEntries.find(
+    (e) => e.name.split("/").length === 3 && e.name.endsWith(`/${MANIFEST_PATH}`),
+  )?.name;
+  const prefix = manifestEntry?.slice(0, -MANIFEST_PATH.length) ?? "";
+  let manifestText: string | undefined;
+  let configText: string | undefined;
+  if (manifestEntry) {
+    manifestText = (await readTgzEntries(path, new Set([manifestEntry]), SMALL_FILE_LIMIT))
+      .get(manifestEntry)
+      ?.toString("utf8");
+    const config = configName(manifestText);
+    if (config)
+      configText = (await readTgzEntries(path, new Set([prefix + config]), SMALL_FILE_LIMIT))
+        .get(prefix + config)
+        ?.toString("utf8");
+  }
+  return { path, kind: "tgz", bytes, entries, manifestEntry, manifestText, configText };
+}
+
+async function listFolderArtifact(path: string): Promise<ArtifactListing> {
+  // TorchServe uses a folder's only child folder when that is all it holds (reference §2.2 step 5).
+  const children = await readdir(path, { withFileTypes: true });
+  const only = children.length === 1 && children[0]?.isDirectory() ? join(path, children[0].name) : path;
+  const entries: ListedEntry[] = [];
+  let bytes = 0;
+  for await (const name of walkFiles(only)) {
+    const size = (await stat(join(only, name))).size;
+    bytes += size;
+    entries.push({
+      name,
+      size,
+      compressedSize: size,
+      method: "file",
+      isDirectory: false,
+      isSymlink: false,
+      encrypted: false,
+    });
+  }
+  const read = async (name: string | undefined) =>
+    name && entries.some((e) => e.name === name && e.size <= SMALL_FILE_LIMIT)
+      ? readFile(join(only, name), "utf8")
+      : undefined;
+  const manifestText = await read(MANIFEST_PATH);
+  const configText = await read(configName(manifestText));
+  return {
+    path,
+    kind: "folder",
+    bytes,
+    entries,
+    manifestEntry: manifestText === undefined ? undefined : MANIFEST_PATH,
+    manifestText,
+    configText,
+  };
+}
+
+/** Lists any artifact (zip, tgz, folder) by content, reading only the small files it must. */
+export async function readArtifact(path: string): Promise<ArtifactListing> {
+  const { kind, bytes } = await detectContainer(path);
+  if (kind === "zip") return listZipArtifact(path, bytes);
+  if (kind === "tgz") return listTgzArtifact(path, bytes);
+  return listFolderArtifact(path);
+}
+
+export interface InspectReport {
+  path: string;
+  kind: ArtifactListing["kind"];
+  bytes: number;
+  sha256: string | null;
+  manifest: Record<string, unknown> | null;
+  entries: Array<{ name: string; size: number; compressedSize: number; method: string }>;
+  totalSize: number;
+}
+
+export async function inspectArtifact(input: string, cwd: string): Promise<InspectReport> {
+  const path = resolve(cwd, input);
+  const listing = await readArtifact(path);
+  let manifest: Record<string, unknown> | null = null;
+  try {
+    manifest =
+      listing.manifestText === undefined
+        ? null
+        : (JSON.parse(listing.manifestText) as Record<string, unknown>);
+  } catch {
+    manifest = null;
+  }
+  const files = listing.entries.filter((e) => !e.isDirectory);
+  return {
+    path,
+    kind: listing.kind,
+    bytes: listing.bytes,
+    sha256: listing.kind === "folder" ? null : await sha256File(path),
+    manifest,
+    entries: files.map(({ name, size, compressedSize, method }) => ({ name, size, compressedSize, method })),
+    totalSize: files.reduce((n, e) => n + e.size, 0),
+  };
+}
+
+export interface ValidationResult {
+  path: string;
+  kind: ArtifactListing["kind"];
+  valid: boolean;
+  diagnostics: ValidationDiagnostic[];
+}
+
+export async function validateArtifact(input: string, cwd: string): Promise<ValidationResult> {
+  const path = resolve(cwd, input);
+  const listing = await readArtifact(path);
+  const diagnostics = validateMarListing(listing);
+  return { path, kind: listing.kind, valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+}

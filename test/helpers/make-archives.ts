@@ -1,0 +1,89 @@
+import { writeFile } from "node:fs/promises";
+import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import tar from "tar-stream";
+
+export interface RawZipEntry {
+  name: string;
+  data?: Buffer | string;
+  method?: 0 | 8;
+  /** Unix mode bits for the external attributes, e.g. 0o120777 for a symlink. */
+  mode?: number;
+  flags?: number;
+  /** Lie about the uncompressed size (zip bombs do). */
+  declaredSize?: number;
+  /** Name written in the local header, if different from the central one. */
+  localName?: string;
+}
+
+/** Hand-assembled zip bytes, so tests can forge anything a hostile archive could hold. */
+export function makeZip(entries: RawZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const data = Buffer.from(e.data ?? "");
+    const method = e.method ?? 0;
+    const stored = method === 8 ? deflateRawSync(data) : data;
+    const size = e.declaredSize ?? data.length;
+    const name = Buffer.from(e.name);
+    const localName = Buffer.from(e.localName ?? e.name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(e.flags ?? 0, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(stored.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(localName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(e.flags ?? 0, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(stored.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    const block = Buffer.concat([local, localName, stored]);
+    locals.push(block);
+    centrals.push(Buffer.concat([central, name]));
+    offset += block.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+export interface RawTarEntry {
+  name: string;
+  data?: string | Buffer;
+  type?: "file" | "directory" | "symlink" | "link" | "fifo";
+  linkname?: string;
+}
+
+export async function makeTgz(entries: RawTarEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const e of entries) {
+    const type = e.type ?? "file";
+    const data = type === "file" ? Buffer.from(e.data ?? "") : undefined;
+    const header = { name: e.name, type, linkname: e.linkname, size: data?.length ?? 0, mode: 0o644 };
+    if (data) pack.entry(header, data);
+    else pack.entry(header).end();
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
+export const writeArchive = (path: string, bytes: Buffer) => writeFile(path, bytes);
