@@ -77,8 +77,7 @@ export async function makeTgz(entries: RawTarEntry[]): Promise<Buffer> {
     const type = e.type ?? "file";
     const data = type === "file" ? Buffer.from(e.data ?? "") : undefined;
     const header = { name: e.name, type, linkname: e.linkname, size: data?.length ?? 0, mode: 0o644 };
-    if (data) pack.entry(header, data);
-    else pack.entry(header, () => {}).end();
+    pack.entry(header, data ?? "");
   }
   pack.finalize();
   const chunks: Buffer[] = [];
