@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const steps = [
-  ["package", "--config", "fixtures/intent/mserve.yaml", "--export-path", "dist", "--force"],
-  ["inspect", "dist/intent.mar"],
-  ["validate", "dist/intent.mar"],
+  ["package", "--config", "fixtures/intent/mserve.yaml", "--export-path", "out", "--force"],
+  ["inspect", "out/intent.mar"],
+  ["validate", "out/intent.mar"],
 ];
 for (const args of steps) {
   process.stderr.write(`\n$ mserve ${args.join(" ")}\n`);
