@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchLargeLoad } from "./large-load.js";
 import { benchPackaging, reportPackaging } from "./package-bench.js";
 import { benchStartup } from "./startup-bench.js";
 
@@ -28,6 +29,13 @@ for (const size of sizes) {
   const report = reportPackaging(size, await benchPackaging(workDir, size, tools));
   sections.push(report.text);
   allOk &&= report.ok;
+}
+// The largest archive must load in a real TorchServe (skip with MSERVE_BENCH_LOAD=0).
+if (process.env.MSERVE_BENCH_LOAD !== "0") {
+  const largest = Math.max(...sizes);
+  const load = await benchLargeLoad(workDir, join(workDir, `pkg-${largest}g`, "weights.bin"), tools);
+  sections.push(load.text);
+  allOk &&= load.ok;
 }
 const output = `${sections.join("\n\n")}\n`;
 process.stdout.write(output);

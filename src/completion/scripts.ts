@@ -84,7 +84,11 @@ _${program}() {
 ${list}
   )
   if (( CURRENT == 2 )); then
-    _describe 'command' commands
+    if [[ $words[2] == -* ]]; then
+      compadd -- ${globals.flatMap(flagsOf).join(" ")} --help
+    else
+      _describe 'command' commands
+    fi
     return
   fi
   case "$words[2]" in

@@ -31,7 +31,11 @@ describe("mserve init", () => {
     await writeFile(join(dir, "proj", "model.pt"), "weights");
     const r = await mserve(["package", "-o", "json"], { cwd: join(dir, "proj") });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).manifest.model).toMatchObject({ modelName: "proj", handler: "handler.py", serializedFile: "model.pt" });
+    expect(JSON.parse(r.stdout).manifest.model).toMatchObject({
+      modelName: "proj",
+      handler: "handler.py",
+      serializedFile: "model.pt",
+    });
   });
 
   it("refuses to overwrite without --force and changes nothing", async () => {
