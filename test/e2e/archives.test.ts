@@ -138,7 +138,7 @@ describe("mserve unpack", () => {
     [
       "a zip bomb",
       [{ name: "bomb", data: Buffer.alloc(8 << 20), method: 8 as const, declaredSize: 10 }],
-      /unsafe archive/,
+      /zip bomb/,
     ],
   ])("refuses %s and writes nothing", async (_label, entries, message) => {
     await writeFile(join(dir, "evil.mar"), makeZip(entries));
@@ -157,7 +157,7 @@ describe("mserve unpack", () => {
     expect(small.stderr).toMatch(/--max-bytes/);
     const few = await mserve(["unpack", "demo.mar", "-o", "out", "--max-entries", "2"], { cwd: dir });
     expect(few.exitCode).toBe(3);
-    expect(few.stderr).toMatch(/3 entries, more than the limit of 2/);
+    expect(few.stderr).toMatch(/more than 2 entries/);
     const bad = await mserve(["unpack", "demo.mar", "-o", "out", "--max-bytes", "lots"], { cwd: dir });
     expect(bad.exitCode).toBe(2);
     expect(
