@@ -32,6 +32,7 @@ export interface GlobalFlags {
 
 interface StreamLike {
   isTTY?: boolean;
+  columns?: number;
 }
 
 /**
@@ -72,7 +73,9 @@ export function createContext(
     quiet,
     debug: Boolean(flags.debug),
     color: { stdout: colorFor(stdout, env, flags.color), stderr: colorFor(stderr, env, flags.color) },
-    interactive: Boolean(stderr.isTTY) && !quiet && output === "text" && !isCI && env.TERM !== "dumb",
+    // A pty that reports no width (e.g. `script` without a terminal) makes ora redraw forever.
+    interactive:
+      Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && !quiet && output === "text" && !isCI && env.TERM !== "dumb",
     signal: io.signal ?? new AbortController().signal,
   };
 }
