@@ -75,7 +75,12 @@ export function createContext(
     color: { stdout: colorFor(stdout, env, flags.color), stderr: colorFor(stderr, env, flags.color) },
     // A pty that reports no width (e.g. `script` without a terminal) makes ora redraw forever.
     interactive:
-      Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && !quiet && output === "text" && !isCI && env.TERM !== "dumb",
+      Boolean(stderr.isTTY) &&
+      (stderr.columns ?? 0) > 0 &&
+      !quiet &&
+      output === "text" &&
+      !isCI &&
+      env.TERM !== "dumb",
     signal: io.signal ?? new AbortController().signal,
   };
 }
