@@ -133,6 +133,10 @@ describe.skipIf(Boolean(missing))("real TorchServe 0.12.0 serves what mserve pac
   for (const { format, name, url } of FORMATS) {
     it(`registers the ${format} format and predicts every sample`, async () => {
       const ts = server as RunningTorchServe;
+      // The offline check must pass on everything the real server accepts.
+      const checked = await mserve(["validate", join(store, url), "-o", "json"], { cwd: work });
+      expect(checked.exitCode, checked.stdout).toBe(0);
+      expect(JSON.parse(checked.stdout).valid).toBe(true);
       const registered = await ts.register(url);
       expect(registered.status, `${registered.body}\n${await ts.logTail()}`).toBe(200);
       for (const sample of samples) {
