@@ -9,8 +9,6 @@ Replies per request: {"label": ..., "score": ..., "topk": [{"label", "score"}, .
 
 import base64
 import io
-import json
-import os
 
 import torch
 from PIL import Image
@@ -27,12 +25,11 @@ class ImageClassifierHandler(BaseHandler):
     """The module's only class: TorchServe refuses handler modules that define more than one."""
 
     def initialize(self, context):
-        # BaseHandler loads the TorchScript model from serializedFile and reads index_to_name.json.
+        # BaseHandler loads the TorchScript model from serializedFile (or an eager one via
+        # modelFile) and index_to_name.json into self.mapping (None when the file is absent).
         super().initialize(context)
         config = getattr(context, "model_yaml_config", None) or {}
         self.topk = int((config.get("handler") or {}).get("topk", 5))
-        labels_path = os.path.join(context.system_properties["model_dir"], "index_to_name.json")
-        self.labels = json.load(open(labels_path)) if os.path.exists(labels_path) else None
 
     @staticmethod
     def _image_bytes(request):
@@ -40,7 +37,8 @@ class ImageClassifierHandler(BaseHandler):
         if isinstance(payload, dict):
             payload = payload.get("data") or payload.get("image") or ""
         if isinstance(payload, str):
-            payload = base64.b64decode(payload)
+            # Browsers send data URLs ("data:image/png;base64,..."); plain base64 has no comma.
+            payload = base64.b64decode(payload.split(",", 1)[-1])
         return bytes(payload)
 
     @staticmethod
@@ -49,7 +47,8 @@ class ImageClassifierHandler(BaseHandler):
         # Resize/CenterCrop/ToTensor/Normalize would do.
         image = image.convert("RGB")
         scale = RESIZE / min(image.size)
-        image = image.resize((max(SIZE, round(image.width * scale)), max(SIZE, round(image.height * scale))), Image.BILINEAR)
+        size = (max(SIZE, round(image.width * scale)), max(SIZE, round(image.height * scale)))
+        image = image.resize(size, Image.BILINEAR)
         left, top = (image.width - SIZE) // 2, (image.height - SIZE) // 2
         image = image.crop((left, top, left + SIZE, top + SIZE))
         pixels = torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8).view(SIZE, SIZE, 3)
@@ -61,11 +60,12 @@ class ImageClassifierHandler(BaseHandler):
 
     def postprocess(self, data):
         probabilities = torch.softmax(data, dim=1)
-        k = min(self.topk, probabilities.shape[1])
-        scores, indices = probabilities.topk(k, dim=1)
+        scores, indices = probabilities.topk(min(self.topk, probabilities.shape[1]), dim=1)
         results = []
         for row_scores, row_indices in zip(scores.tolist(), indices.tolist()):
-            name = (lambda i: self.labels.get(str(i), str(i))) if self.labels else str
-            topk = [{"label": name(i), "score": round(s, 6)} for s, i in zip(row_scores, row_indices)]
+            topk = [{"label": self._label(i), "score": round(s, 6)} for s, i in zip(row_scores, row_indices)]
             results.append({"label": topk[0]["label"], "score": topk[0]["score"], "topk": topk})
         return results
+
+    def _label(self, index):
+        return (self.mapping or {}).get(str(index), str(index))

@@ -37,10 +37,13 @@ class TextClassifierHandler(BaseHandler):
         # The model folder is on sys.path, so the model file imports by its module name.
         module_name = os.path.splitext(manifest_model.get("modelFile", "model.py"))[0]
         module = importlib.import_module(module_name)
-        model_class = next(
+        model_classes = [
             obj for obj in vars(module).values()
             if isinstance(obj, type) and issubclass(obj, torch.nn.Module) and obj.__module__ == module.__name__
-        )
+        ]
+        if len(model_classes) != 1:
+            raise RuntimeError(f"{module_name}.py must define exactly one nn.Module class, found {len(model_classes)}")
+        model_class = model_classes[0]
         self.model = model_class(len(self.vocab), num_classes=len(self.labels))
         weights = os.path.join(model_dir, manifest_model.get("serializedFile", "model.pt"))
         self.model.load_state_dict(torch.load(weights, map_location=self.device, weights_only=True))
