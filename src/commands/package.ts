@@ -1,8 +1,9 @@
 import { relative } from "node:path";
 import { totalSize } from "../archive/entries.js";
 import type { CommandRun } from "../command-tree.js";
+import { writeMarArtifact } from "../targets/torchserve/artifact.js";
 import { packageFlagsSchema } from "../targets/torchserve/options.js";
-import { packageModel, planPackage } from "../targets/torchserve/package.js";
+import { planPackage } from "../targets/torchserve/package.js";
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startByteProgress } from "../ui/progress.js";
@@ -46,7 +47,7 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
 
   const total = totalSize(plan.entries);
   const progress = await startByteProgress(ctx, `Packaging ${plan.inputs.modelName}`, total);
-  const artifact = await packageModel(plan, {
+  const artifact = await writeMarArtifact(plan, {
     force: Boolean(flags.force),
     signal: ctx.signal,
     onBytes: (n) => progress.advance(n),

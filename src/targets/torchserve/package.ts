@@ -1,5 +1,3 @@
-import type { WriteHooks } from "../../archive/entries.js";
-import { type MarArtifact, writeMarArtifact } from "./artifact.js";
 import { findProject, type PackageFlags, resolveMarInputs } from "./options.js";
 import { type MarPlan, planMarArchive } from "./plan.js";
 
@@ -14,11 +12,4 @@ export async function planPackage(request: PackageRequest): Promise<MarPlan> {
   const project = await findProject(request.flags, request.cwd);
   const inputs = resolveMarInputs(request.flags, project, request.cwd);
   return planMarArchive(inputs, request.now);
-}
-
-export async function packageModel(
-  plan: MarPlan,
-  options: WriteHooks & { force: boolean },
-): Promise<MarArtifact> {
-  return writeMarArtifact(plan, options);
 }

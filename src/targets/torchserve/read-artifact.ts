@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { detectContainer } from "../../archive/detect.js";
-import { listTgz, readTgzEntries } from "../../archive/tgz-reader.js";
+import { readTgzEntries, walkTgz } from "../../archive/tgz-reader.js";
 import { walkFiles } from "../../archive/walk.js";
 import { openZip, readZipEntry } from "../../archive/zip-reader.js";
 import { sha256File } from "./artifact.js";
@@ -59,33 +59,49 @@ async function listZipArtifact(path: string, bytes: number): Promise<ArtifactLis
   }
 }
 
+/** Small files worth keeping during the listing pass: the manifest and model-config candidates. */
+const isTextCandidate = (name: string) =>
+  /\/MAR-INF\/MANIFEST\.json$|\.ya?ml$/.test(name) && name.split("/").length <= 3;
+const MAX_CANDIDATES = 16;
+
 async function listTgzArtifact(path: string, bytes: number): Promise<ArtifactListing> {
-  const tarEntries = await listTgz(path);
-  const entries: ListedEntry[] = tarEntries.map((e) => ({
-    name: e.name,
-    size: e.size,
-    compressedSize: e.size,
-    method: "gzip",
-    isDirectory: e.type === "directory",
-    isSymlink: e.type === "symlink" || e.type === "link",
-    encrypted: false,
-  }));
+  // One gunzip pass lists entries and keeps the manifest and small YAML files, since the
+  // config's name is only known once the manifest (written last) has been read.
+  const entries: ListedEntry[] = [];
+  const kept = new Map<string, string>();
+  await walkTgz(path, async (e, data) => {
+    entries.push({
+      name: e.name,
+      size: e.size,
+      compressedSize: e.size,
+      method: "gzip",
+      isDirectory: e.type === "directory",
+      isSymlink: e.type === "symlink" || e.type === "link",
+      encrypted: false,
+    });
+    if (
+      e.type !== "file" ||
+      e.size > SMALL_FILE_LIMIT ||
+      !isTextCandidate(e.name) ||
+      kept.size >= MAX_CANDIDATES
+    )
+      return;
+    const chunks: Buffer[] = [];
+    for await (const chunk of data) chunks.push(chunk);
+    kept.set(e.name, Buffer.concat(chunks).toString("utf8"));
+  });
   // TorchServe strips the first folder, so the manifest lives at <folder>/MAR-INF/MANIFEST.json.
-  const manifestEntry = tarEntries.find(
+  const manifestEntry = entries.find(
     (e) => e.name.split("/").length === 3 && e.name.endsWith(`/${MANIFEST_PATH}`),
   )?.name;
   const prefix = manifestEntry?.slice(0, -MANIFEST_PATH.length) ?? "";
-  let manifestText: string | undefined;
-  let configText: string | undefined;
-  if (manifestEntry) {
-    manifestText = (await readTgzEntries(path, new Set([manifestEntry]), SMALL_FILE_LIMIT))
-      .get(manifestEntry)
+  const manifestText = manifestEntry ? kept.get(manifestEntry) : undefined;
+  const config = configName(manifestText);
+  let configText = config ? kept.get(prefix + config) : undefined;
+  if (config && configText === undefined && entries.some((e) => e.name === prefix + config)) {
+    configText = (await readTgzEntries(path, new Set([prefix + config]), SMALL_FILE_LIMIT))
+      .get(prefix + config)
       ?.toString("utf8");
-    const config = configName(manifestText);
-    if (config)
-      configText = (await readTgzEntries(path, new Set([prefix + config]), SMALL_FILE_LIMIT))
-        .get(prefix + config)
-        ?.toString("utf8");
   }
   return { path, kind: "tgz", bytes, entries, manifestEntry, manifestText, configText };
 }
