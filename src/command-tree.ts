@@ -63,6 +63,25 @@ function withGlobals(cmd: Command, { shortOutput = true } = {}): Command {
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
 
+/** How commands that talk to a server pick it (targets/torchserve/connect.ts). */
+function withServer(cmd: Command, defaultTimeout: string): Command {
+  return cmd
+    .option("--server <name>", "a server started by `mserve serve` (default: the one running)")
+    .option("--url <url>", "management API of another TorchServe, e.g. http://127.0.0.1:8081")
+    .option("--inference-url <url>", "its inference API (default: --url with port - 1)")
+    .option("--key-file <path>", "its key_file.json when token authorization is on")
+    .option("--timeout <duration>", `how long to wait (e.g. 30s, 2m; default ${defaultTimeout})`);
+}
+
+function withWorkers(cmd: Command): Command {
+  return cmd
+    .option("--min-workers <n>", "workers to start and keep (default 1, or minWorkers from the model config)")
+    .option("--max-workers <n>", "upper bound for workers (default: --min-workers)")
+    .option("--batch-size <n>", "requests batched per inference call")
+    .option("--max-batch-delay <ms>", "how long to wait to fill a batch")
+    .option("--response-timeout <s>", "seconds a worker may take per request before it is restarted");
+}
+
 export function registerCommands(program: Command): void {
   program.enablePositionalOptions();
 
@@ -152,6 +171,130 @@ export function registerCommands(program: Command): void {
       ]),
     )
     .action(lazy(() => import("./commands/unpack.js")));
+
+  withGlobals(program.command("serve"))
+    .description("start a TorchServe (local process or docker container) and wait until it is healthy")
+    .addOption(
+      new Option("--target <server>", "server to start").choices(["torchserve"]).default("torchserve"),
+    )
+    .addOption(
+      new Option("--runtime <runtime>", "how to run it").choices(["local", "docker"]).default("local"),
+    )
+    .option("--name <name>", "name for ps/stop/logs and --server", "torchserve")
+    .option("--model-store <dir>", "folder the server loads archives from (default: under $MSERVE_HOME)")
+    .option(
+      "--ports <list>",
+      "inference,management,metrics[,grpc,grpc-mgmt] ports, or auto (default 8080,8081,8082)",
+    )
+    .option("--image <image>", "container image for --runtime docker (default pytorch/torchserve:0.12.0-cpu)")
+    .option("--disable-token-auth", "turn TorchServe's token authorization off (on by default)")
+    .option("--no-wait", "return once started, without waiting for /ping")
+    .option("--timeout <duration>", "how long to wait for /ping (default 120s)")
+    .option("--dry-run", "print the config and command without starting anything")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve serve                                   # local TorchServe on 127.0.0.1:8080-8082",
+        "mserve serve --runtime docker --dry-run        # print the docker run line",
+        "mserve serve --name ci --ports auto --disable-token-auth",
+      ]),
+    )
+    .action(lazy(() => import("./commands/serve.js")));
+
+  withGlobals(program.command("stop"))
+    .description("stop a server started by `mserve serve` (graceful, then forced)")
+    .argument("[name]", "server name", undefined)
+    .option("--all", "stop every recorded server")
+    .option("--timeout <duration>", "grace period before the server is killed", "20s")
+    .action(lazy(() => import("./commands/stop.js")));
+
+  withGlobals(program.command("ps"))
+    .description("list servers started by `mserve serve`, flagging records whose process is gone")
+    .action(lazy(() => import("./commands/ps.js")));
+
+  withGlobals(program.command("logs"))
+    .description("print a server's log")
+    .argument("[name]", "server name (default torchserve)")
+    .option("-f, --follow", "keep printing new lines until Ctrl-C")
+    .option("-n, --tail <lines>", "lines from the end to start with (default 100)")
+    .action(lazy(() => import("./commands/logs.js")));
+
+  withGlobals(withWorkers(withServer(program.command("deploy"), "180s")))
+    .description("package (when no archive is given), copy into the model store, register, wait until READY")
+    .argument("[archive]", ".mar or .tar.gz to deploy (default: package ./mserve.yaml)")
+    .addOption(new Option("--target <server>", "server kind").choices(["torchserve"]).default("torchserve"))
+    .option("--config <file>", "project file to package from (default ./mserve.yaml)")
+    .option("--model-store <dir>", "the server's model store (needed with --url)")
+    .option("--replace", "swap in a different archive under an already deployed version")
+    .option("--wait", "wait until the workers are READY (default)")
+    .option("--no-wait", "return once registered")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve deploy                                  # package ./mserve.yaml and deploy it",
+        "mserve deploy dist/intent.mar --min-workers 2 --timeout 5m",
+        "mserve deploy dist/intent.mar --url http://10.0.0.5:8081 --model-store /mnt/models",
+      ]),
+    )
+    .action(lazy(() => import("./commands/deploy.js")));
+
+  withGlobals(withServer(program.command("models"), "30s"))
+    .description("list models and versions, or describe one with its workers")
+    .argument("[model]", "name or name:version")
+    .addHelpText(
+      "after",
+      examples(["mserve models", "mserve models intent", "mserve models intent:2 -o json"]),
+    )
+    .action(lazy(() => import("./commands/models.js")));
+
+  withGlobals(withWorkers(withServer(program.command("register"), "180s")))
+    .description("register an archive already in the model store (or at a URL) without copying it")
+    .argument("<url>", "file name in the model store, or http(s):// URL of a .mar")
+    .option("--model-name <name>", "name to register under (default: from the manifest)")
+    .option("--no-wait", "do not wait for workers")
+    .action(lazy(() => import("./commands/register.js")));
+
+  withGlobals(withServer(program.command("unregister"), "130s"))
+    .description("remove a model version from the server (asks first; --yes in scripts)")
+    .argument("<model>", "name or name:version (no version: the default version)")
+    .argument("[version]", "version, as an alternative to name:version")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--keep-archive", "leave the archive mserve copied into the model store")
+    .action(lazy(() => import("./commands/unregister.js")));
+
+  withGlobals(withServer(program.command("scale"), "120s"))
+    .description("set the number of workers of a model version")
+    .argument("<model>", "name or name:version")
+    .argument("[version]", "version, as an alternative to name:version")
+    .option("--min <n>", "minimum workers")
+    .option("--max <n>", "maximum workers (default: --min)")
+    .option("--wait", "wait until --min workers are READY")
+    .addHelpText("after", examples(["mserve scale intent:1 --min 2 --max 2 --wait"]))
+    .action(lazy(() => import("./commands/scale.js")));
+
+  withGlobals(withServer(program.command("set-default"), "30s"))
+    .description("make a version the default one for /predictions/NAME")
+    .argument("<model>", "model name (or name:version)")
+    .argument("[version]", "version to make the default")
+    .action(lazy(() => import("./commands/set-default.js")));
+
+  withGlobals(withServer(program.command("predict"), "60s"))
+    .description("send a prediction to the default or a given version and print the answer")
+    .argument("<model>", "name or name:version")
+    .argument("[version]", "version (default: the server's default version)")
+    .option("-d, --data <text>", "request body as text")
+    .option("--file <path>", "request body from a file (images, audio, …)")
+    .option("--json <json>", "JSON body: inline, @file or @- for stdin")
+    .option("--content-type <type>", "override the Content-Type sent")
+    .option("--request-id <id>", "request id to send (default: a new UUID)")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve predict intent --data 'set a timer for ten minutes'",
+        'mserve predict intent 2 --json \'{"text": "play some jazz"}\' -o json',
+      ]),
+    )
+    .action(lazy(() => import("./commands/predict.js")));
 
   withGlobals(program.command("completion"))
     .description("print a shell completion script")

@@ -130,7 +130,10 @@ export async function startTorchServe(options: {
   modelStore: string;
   workDir?: string;
   readyTimeoutMs?: number;
+  /** TorchServe's own default is off (405 on register/unregister); tests usually want it on. */
+  modelApi?: boolean;
 }): Promise<RunningTorchServe> {
+  const modelApi = options.modelApi ?? true;
   const availability = torchserveAvailable();
   if (!availability.ok) throw new Error(availability.reason);
   const ownsWorkDir = options.workDir === undefined;
@@ -154,7 +157,7 @@ export async function startTorchServe(options: {
       // The default (0) means one worker per CPU core for every startup model.
       "default_workers_per_model=1",
       "disable_token_authorization=true",
-      "enable_model_api=true",
+      `enable_model_api=${modelApi}`,
       "default_response_timeout=120",
       "",
     ].join("\n"),
@@ -171,7 +174,7 @@ export async function startTorchServe(options: {
         "--foreground",
         "--ncs",
         "--disable-token-auth",
-        "--enable-model-api",
+        ...(modelApi ? ["--enable-model-api"] : []),
         "--model-store",
         options.modelStore,
         "--ts-config",

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import type { CommandRun } from "../command-tree.js";
+import { workerFlagsSchema } from "../config/server-flags.js";
+import { readiness } from "../targets/torchserve/client.js";
+import { waitForWorkers } from "../targets/torchserve/manage.js";
+import { createUi } from "../ui/output.js";
+import { startSpinner } from "../ui/progress.js";
+import { withConnection } from "./support/connection.js";
+
+const flagsSchema = workerFlagsSchema.extend({
+  modelName: z.string().optional(),
+  wait: z.boolean().default(true),
+});
+
+/** The bare management call: the archive must already be in the model store or at a URL the server may fetch. */
+export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const url = positional[0] as string;
+  const result = await withConnection(rawOptions, ctx, "180s", async ({ client, label }, timeout) => {
+    const spinner = await startSpinner(ctx, `Registering ${url} on ${label}`);
+    try {
+      const answer = await client.register(
+        {
+          url,
+          modelName: flags.modelName,
+          initialWorkers: flags.minWorkers ?? 1,
+          batchSize: flags.batchSize,
+          maxBatchDelayMs: flags.maxBatchDelay,
+          responseTimeoutSec: flags.responseTimeout,
+          synchronous: flags.wait,
+        },
+        timeout,
+      );
+      const name = /Model "([^"]+)" Version: (\S+)/.exec(answer.message);
+      const ref = name ? { name: name[1] as string, version: name[2] as string } : undefined;
+      if (ref && flags.maxWorkers !== undefined) {
+        const min = flags.minWorkers ?? 1;
+        await client.scale(ref.name, ref.version, {
+          min,
+          max: Math.max(min, flags.maxWorkers),
+          synchronous: false,
+        });
+      }
+      const model =
+        ref && flags.wait
+          ? await waitForWorkers(client, ref, { timeoutMs: timeout, signal: ctx.signal })
+          : undefined;
+      spinner.done(answer.message);
+      return {
+        ...ref,
+        url,
+        status: answer.status,
+        message: answer.message,
+        workers: model && readiness(model),
+      };
+    } catch (error) {
+      spinner.fail();
+      throw error;
+    }
+  });
+  ui.result(result, () => result.message);
+};

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import type { CommandRun } from "../command-tree.js";
+import { timeoutMs } from "../config/server-flags.js";
+import { shellQuote } from "../targets/torchserve/runtime.js";
+import { planServe, startServe } from "../targets/torchserve/serve.js";
+import { formatDuration } from "../ui/format.js";
+import { createUi } from "../ui/output.js";
+import { startSpinner } from "../ui/progress.js";
+
+const flagsSchema = z.object({
+  target: z.literal("torchserve").default("torchserve"),
+  runtime: z.enum(["local", "docker"]).default("local"),
+  name: z.string().default("torchserve"),
+  modelStore: z.string().optional(),
+  ports: z.string().optional(),
+  image: z.string().optional(),
+  disableTokenAuth: z.boolean().optional(),
+  wait: z.boolean().default(true),
+  timeout: z.string().optional(),
+  dryRun: z.boolean().optional(),
+  debug: z.boolean().optional(),
+});
+
+export const run: CommandRun = async (_positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const options = {
+    name: flags.name,
+    runtime: flags.runtime,
+    modelStore: flags.modelStore,
+    ports: flags.ports,
+    image: flags.image,
+    tokenAuth: !flags.disableTokenAuth,
+  };
+  const plan = await planServe(options, ctx);
+  if (flags.dryRun) {
+    ui.result(
+      {
+        dryRun: true,
+        runtime: plan.runtime,
+        command: [plan.file, ...plan.args],
+        cwd: plan.cwd,
+        env: plan.env,
+        files: plan.files,
+        urls: plan.urls,
+      },
+      () =>
+        [
+          ...plan.files.map((f) => `# ${f.path}\n${f.content}`),
+          `# run in ${plan.cwd}`,
+          shellQuote([plan.file, ...plan.args]),
+        ].join("\n"),
+    );
+    return;
+  }
+  const spinner = await startSpinner(ctx, `Starting TorchServe ${flags.name} (${flags.runtime})`);
+  const started = await startServe(
+    plan,
+    {
+      ...options,
+      wait: flags.wait,
+      timeoutMs: timeoutMs(flags.timeout, "120s"),
+      onDebug: flags.debug ? (line) => ctx.stderr.write(`debug: ${line}\n`) : undefined,
+    },
+    ctx,
+  ).catch((error) => {
+    spinner.fail();
+    throw error;
+  });
+  spinner.done(
+    started.readyMs === undefined
+      ? `Started ${flags.name} (not waiting for /ping)`
+      : `TorchServe ${flags.name} is healthy after ${formatDuration(started.readyMs)}`,
+  );
+  for (const note of started.notes) ui.info(note);
+  const { record } = started;
+  ui.result({ ...record, ready: started.readyMs !== undefined, readyMs: started.readyMs }, () =>
+    ctx.quiet
+      ? record.name
+      : [
+          `${record.name}  ${record.runtime}  ${record.pid ? `pid ${record.pid}` : `container ${record.containerId?.slice(0, 12)}`}`,
+          `  inference   ${record.urls.inference}`,
+          `  management  ${record.urls.management}`,
+          `  metrics     ${record.urls.metrics}`,
+          `  model store ${record.modelStore}`,
+          `  token auth  ${record.tokenAuth ? `on (keys in ${record.keyFile}, never printed)` : "off"}`,
+          `  logs        mserve logs ${record.name}`,
+        ].join("\n"),
+  );
+};

@@ -1,0 +1,56 @@
+import { rm } from "node:fs/promises";
+import { dockerStop } from "./docker.js";
+import { listRecords, readRecord, recordState, removeRecord } from "./records.js";
+import { stopProcessGroup } from "./supervisor.js";
+import type { ServerRecord, ServerState } from "./types.js";
+
+/** Graceful stop (SIGTERM / docker stop), forced after `graceMs`; the key file goes with the server. */
+export async function stopRecorded(record: ServerRecord, graceMs: number): Promise<{ forced: boolean }> {
+  let forced = false;
+  if (record.runtime === "local" && record.pid) {
+    forced = (await stopProcessGroup(record.pid, { graceMs })).forced;
+  } else if (record.containerId) {
+    await dockerStop(record.containerId, { timeoutSec: Math.ceil(graceMs / 1000) });
+  }
+  // Keys of a stopped server are useless and should not linger on disk.
+  if (record.keyFile) await rm(record.keyFile, { force: true });
+  return { forced };
+}
+
+export interface StopOutcome {
+  name: string;
+  /** "stopped", "forced" (killed after the grace period) or "stale" (already gone; record removed). */
+  result: "stopped" | "forced" | "stale";
+}
+
+export async function stopServer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  graceMs: number,
+): Promise<StopOutcome> {
+  const record = await readRecord(env, name);
+  if ((await recordState(record)) === "exited") {
+    await removeRecord(env, name);
+    if (record.keyFile) await rm(record.keyFile, { force: true });
+    return { name, result: "stale" };
+  }
+  const { forced } = await stopRecorded(record, graceMs);
+  await removeRecord(env, name);
+  return { name, result: forced ? "forced" : "stopped" };
+}
+
+export interface ServerStatus {
+  record: ServerRecord;
+  state: ServerState;
+}
+
+/** Every recorded server with its live state; unreadable record files are reported, not fatal. */
+export async function serverStatuses(
+  env: NodeJS.ProcessEnv,
+): Promise<{ servers: ServerStatus[]; problems: string[] }> {
+  const { records, problems } = await listRecords(env);
+  const servers = await Promise.all(
+    records.map(async (record) => ({ record, state: await recordState(record) })),
+  );
+  return { servers: servers.sort((a, b) => a.record.name.localeCompare(b.record.name)), problems };
+}

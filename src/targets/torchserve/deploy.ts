@@ -1,0 +1,291 @@
+import { copyFile, rename, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { reserveTempSibling } from "../../archive/atomic-output.js";
+import { releaseTempPath } from "../../archive/temp-paths.js";
+import { invalidInput, MserveError, usageError } from "../../errors.js";
+import { waitUntil } from "../../runtime/wait.js";
+import { sha256File } from "./artifact.js";
+import { type ModelDescription, readiness, type TorchServeClient } from "./client.js";
+import type { Connection } from "./connect.js";
+import { readArtifact } from "./read-artifact.js";
+import { validateMarListing } from "./validate-rules.js";
+
+export interface WorkerSettings {
+  minWorkers?: number;
+  maxWorkers?: number;
+  batchSize?: number;
+  maxBatchDelayMs?: number;
+  responseTimeoutSec?: number;
+}
+
+export interface DeployOptions extends WorkerSettings {
+  archive: string;
+  replace: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onStep?: (message: string) => void;
+}
+
+export interface DeployResult {
+  name: string;
+  version: string;
+  status: "deployed" | "unchanged" | "replaced";
+  server: string;
+  storeFile: string;
+  sha256: string;
+  isDefault: boolean;
+  workers: { ready: number; wanted: number; min: number; max: number };
+  timings: { registerMs?: number; readyMs?: number; totalMs: number };
+}
+
+/**
+ * The store file name carries the archive hash, so "is this exact archive
+ * already deployed?" is answered by the server's own modelUrl, with no extra state.
+ */
+export function storeFileName(name: string, version: string, sha256: string, kind: "zip" | "tgz"): string {
+  return `${name}-${version}-${sha256.slice(0, 12)}${kind === "zip" ? ".mar" : ".tar.gz"}`;
+}
+
+const STORE_FILE = /^(.+)-([^-]+)-([0-9a-f]{12})\.(mar|tar\.gz)$/;
+
+interface CheckedArtifact {
+  path: string;
+  kind: "zip" | "tgz";
+  name: string;
+  version: string;
+  sha256: string;
+  /** minWorkers from the archive's model-config.yaml: TorchServe uses it when no initial_workers is sent. */
+  configMinWorkers?: number;
+}
+
+/** Refuses what TorchServe would reject, before anything is copied or registered. */
+export async function checkArtifact(path: string): Promise<CheckedArtifact> {
+  const listing = await readArtifact(path);
+  if (listing.kind === "folder") {
+    throw invalidInput(
+      `${path} is a folder; deploy needs a .mar or .tar.gz file`,
+      "Package with the default, zip-store or tgz format (`mserve package --archive-format default`).",
+    );
+  }
+  const errors = validateMarListing(listing).filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    throw invalidInput(
+      `${path} would not load in TorchServe: ${errors[0]?.message}`,
+      `Run \`mserve validate ${path}\` for all ${errors.length} problem(s).`,
+      { diagnostics: errors },
+    );
+  }
+  const manifest = JSON.parse(listing.manifestText ?? "{}") as {
+    model: { modelName: string; modelVersion: string };
+  };
+  let configMinWorkers: number | undefined;
+  try {
+    const value = (parseYaml(listing.configText ?? "") as { minWorkers?: unknown } | null)?.minWorkers;
+    if (typeof value === "number" && value > 0) configMinWorkers = value;
+  } catch {}
+  return {
+    path,
+    kind: listing.kind,
+    name: manifest.model.modelName,
+    version: manifest.model.modelVersion,
+    sha256: await sha256File(path),
+    configMinWorkers,
+  };
+}
+
+/** Copies into the model store through a temp name, so the server never sees half a file. */
+async function placeInStore(source: string, store: string, file: string): Promise<boolean> {
+  const target = join(store, file);
+  if (
+    await stat(target).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return false;
+  const info = await stat(store).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw invalidInput(
+      `model store ${store} is not a folder`,
+      "Pass --model-store with the folder the server loads from.",
+    );
+  }
+  const temp = reserveTempSibling(target);
+  try {
+    await copyFile(source, temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    releaseTempPath(temp);
+  }
+  return true;
+}
+
+async function waitReady(
+  client: TorchServeClient,
+  name: string,
+  version: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<ModelDescription> {
+  return waitUntil(
+    async () => {
+      const [model] = await client.describe(name, version);
+      return model && readiness(model).isReady ? model : undefined;
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: 250,
+      signal: options.signal,
+      what: `${name}:${version} to have READY workers`,
+      hint: "Slow model loads need a longer --timeout; a crashing handler shows its error in `mserve logs`.",
+    },
+  );
+}
+
+async function isDefaultVersion(client: TorchServeClient, name: string, version: string): Promise<boolean> {
+  const [current] = (await client.find(name)) ?? [];
+  return current?.modelVersion === version;
+}
+
+/**
+ * Puts the archive where the server loads from, registers it and waits until its
+ * workers are READY. Same name+version+hash again is a no-op; a different archive
+ * under a taken version is a conflict unless `replace`. Any failure after the copy
+ * unregisters and removes what this call added, so nothing half-deployed remains.
+ */
+export async function deployArchive(connection: Connection, options: DeployOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const { client } = connection;
+  const step = options.onStep ?? (() => {});
+  const artifact = await checkArtifact(resolve(options.archive));
+  const { name, version } = artifact;
+  const storeFile = storeFileName(name, version, artifact.sha256, artifact.kind);
+  const store = connection.modelStore;
+  if (!store) {
+    throw usageError(
+      `the model store of ${connection.label} is unknown`,
+      "Pass --model-store with the folder this server loads archives from (or deploy to a server started by `mserve serve`).",
+    );
+  }
+  const min = options.minWorkers ?? artifact.configMinWorkers ?? 1;
+  const max = Math.max(options.maxWorkers ?? min, min);
+  const result = (
+    status: DeployResult["status"],
+    model: ModelDescription,
+    isDefault: boolean,
+    timings = {},
+  ) => {
+    const r = readiness(model);
+    return {
+      name,
+      version,
+      status,
+      server: connection.label,
+      storeFile,
+      sha256: artifact.sha256,
+      isDefault,
+      workers: { ready: r.ready, wanted: r.wanted, min: model.minWorkers, max: model.maxWorkers },
+      timings: { ...timings, totalMs: Date.now() - started },
+    };
+  };
+
+  const existing = (await client.find(name, version))?.[0];
+  let previous: { url: string; wasDefault: boolean; model: ModelDescription } | undefined;
+  if (existing) {
+    const same = existing.modelUrl === storeFile;
+    if (same) return result("unchanged", existing, await isDefaultVersion(client, name, version));
+    if (!options.replace) {
+      throw new MserveError(
+        "CONFLICT",
+        `${name}:${version} is already deployed on ${connection.label} from a different archive (${existing.modelUrl})`,
+        { hint: "Give the new archive a new version, or pass --replace to swap it in." },
+      );
+    }
+    previous = {
+      url: existing.modelUrl,
+      wasDefault: await isDefaultVersion(client, name, version),
+      model: existing,
+    };
+  }
+
+  step(`copying ${storeFile} into the model store`);
+  const copied = await placeInStore(artifact.path, store, storeFile);
+  let registered = false;
+  try {
+    if (previous) {
+      step(`unregistering the previous ${name}:${version}`);
+      await retireVersion(client, name, version, previous.wasDefault);
+    }
+    step(`registering ${name}:${version}`);
+    const registerStarted = Date.now();
+    const sendWorkers = options.minWorkers !== undefined || artifact.configMinWorkers === undefined;
+    await client.register(
+      {
+        url: storeFile,
+        initialWorkers: sendWorkers ? min : undefined,
+        batchSize: options.batchSize,
+        maxBatchDelayMs: options.maxBatchDelayMs,
+        responseTimeoutSec: options.responseTimeoutSec,
+        synchronous: options.wait,
+      },
+      options.timeoutMs,
+    );
+    registered = true;
+    const registerMs = Date.now() - registerStarted;
+    if (max > min || (options.maxWorkers !== undefined && sendWorkers)) {
+      step(`scaling ${name}:${version} to ${min}..${max} workers`);
+      await client.scale(name, version, { min, max, synchronous: options.wait }, options.timeoutMs);
+    }
+    if (previous?.wasDefault) await client.setDefault(name, version);
+    if (!options.wait) {
+      const [model] = await client.describe(name, version);
+      return result(
+        previous ? "replaced" : "deployed",
+        model as ModelDescription,
+        await isDefaultVersion(client, name, version),
+        {
+          registerMs,
+        },
+      );
+    }
+    step(`waiting for ${name}:${version} to be READY`);
+    const model = await waitReady(client, name, version, {
+      timeoutMs: Math.max(1_000, options.timeoutMs - (Date.now() - started)),
+      signal: options.signal,
+    });
+    if (previous) await removeOwnStoreFile(store, previous.url);
+    return result(previous ? "replaced" : "deployed", model, await isDefaultVersion(client, name, version), {
+      registerMs,
+      readyMs: Date.now() - started,
+    });
+  } catch (error) {
+    if (registered) await client.unregister(name, version).catch(() => {});
+    if (copied) await rm(join(store, storeFile), { force: true });
+    if (previous) {
+      await client
+        .register({ url: previous.url, initialWorkers: previous.model.minWorkers, synchronous: false })
+        .catch(() => {});
+    }
+    throw error;
+  }
+}
+
+/** Unregisters a version; the default one can only go after another version takes over. */
+async function retireVersion(client: TorchServeClient, name: string, version: string, isDefault: boolean) {
+  if (isDefault) {
+    const others = ((await client.find(name, "all")) ?? []).filter((m) => m.modelVersion !== version);
+    if (others[0]) await client.setDefault(name, others[0].modelVersion);
+  }
+  await client.unregister(name, version);
+}
+
+/** TorchServe leaves store files registered by plain name; remove the ones mserve named. */
+export const isStoreFileOfMserve = (url: string) => STORE_FILE.test(url);
+
+async function removeOwnStoreFile(store: string, url: string): Promise<void> {
+  if (isStoreFileOfMserve(url)) await rm(join(store, url), { force: true });
+}

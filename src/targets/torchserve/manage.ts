@@ -1,0 +1,44 @@
+import { waitUntil } from "../../runtime/wait.js";
+import { type ModelDescription, readiness, type TorchServeClient } from "./client.js";
+import type { ModelRef } from "./model-ref.js";
+
+export interface ModelView extends ModelDescription {
+  isDefault: boolean;
+}
+
+/** One model's versions (or one version), each marked with whether it is the default. */
+export async function describeModel(client: TorchServeClient, ref: ModelRef): Promise<ModelView[]> {
+  const [current] = await client.describe(ref.name);
+  const versions = await client.describe(ref.name, ref.version ?? "all");
+  return versions.map((m) => ({ ...m, isDefault: m.modelVersion === current?.modelVersion }));
+}
+
+/** Every model the server has, all versions. */
+export async function describeAll(client: TorchServeClient): Promise<ModelView[]> {
+  const listed = await client.list();
+  const views = await Promise.all(listed.map((m) => describeModel(client, { name: m.modelName })));
+  return views.flat();
+}
+
+/** Waits until the version has as many READY workers as its minimum (1 at least). */
+export async function waitForWorkers(
+  client: TorchServeClient,
+  ref: ModelRef,
+  options: { timeoutMs: number; signal?: AbortSignal; want?: number },
+): Promise<ModelDescription> {
+  return waitUntil(
+    async () => {
+      const [model] = await client.describe(ref.name, ref.version);
+      if (!model) return undefined;
+      const { ready, wanted } = readiness(model);
+      return ready >= (options.want ?? wanted) ? model : undefined;
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: 250,
+      signal: options.signal,
+      what: `${ref.name}${ref.version ? `:${ref.version}` : ""} to have READY workers`,
+      hint: "Worker start-up errors are in the server log (`mserve logs`).",
+    },
+  );
+}
