@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchLargeLoad } from "./large-load.js";
+import { benchLifecycle } from "./lifecycle-bench.js";
 import { benchPackaging, reportPackaging } from "./package-bench.js";
 import { benchStartup } from "./startup-bench.js";
 
@@ -17,6 +18,7 @@ const tools = {
   mserveBin: join(root, "bin", "mserve.js"),
   archiver: join(root, ".venv", "bin", "torch-model-archiver"),
 };
+const only = process.env.MSERVE_BENCH_ONLY;
 const sizes = (process.env.MSERVE_BENCH_SIZES ?? "1,4.5").split(",").map(Number);
 
 await mkdir(workDir, { recursive: true });
@@ -25,13 +27,20 @@ let allOk = true;
 const startup = await benchStartup(tools.node, tools.mserveBin);
 sections.push(startup.text);
 allOk &&= startup.ok;
-for (const size of sizes) {
+if (!only || only === "lifecycle") {
+  const lifecycle = await benchLifecycle(
+    { ...tools, torchserve: join(root, ".venv", "bin", "torchserve"), root },
+    workDir,
+  );
+  sections.push(lifecycle.text);
+}
+for (const size of only === "lifecycle" ? [] : sizes) {
   const report = reportPackaging(size, await benchPackaging(workDir, size, tools));
   sections.push(report.text);
   allOk &&= report.ok;
 }
 // The largest archive must load in a real TorchServe (skip with MSERVE_BENCH_LOAD=0).
-if (process.env.MSERVE_BENCH_LOAD !== "0") {
+if (process.env.MSERVE_BENCH_LOAD !== "0" && only !== "lifecycle") {
   const largest = Math.max(...sizes);
   const load = await benchLargeLoad(workDir, join(workDir, `pkg-${largest}g`, "weights.bin"), tools);
   sections.push(load.text);

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import { MserveError } from "../errors.js";
 
 /** docker CLI errors → exit codes; the daemon's wording is stable across versions. */
@@ -26,6 +25,8 @@ function dockerError(stderr: string, action: string): MserveError {
 }
 
 async function docker(args: string[], env: NodeJS.ProcessEnv, action: string) {
+  // Loaded on use: `predict` reads run records (and so this module) but never runs docker.
+  const { execa } = await import("execa");
   const result = await execa("docker", args, { env, reject: false, stdin: "ignore" });
   if ((result as { code?: string }).code === "ENOENT" || (result.failed && result.exitCode === undefined)) {
     throw new MserveError("NOT_FOUND", "docker CLI not found", {

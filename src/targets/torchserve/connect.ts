@@ -1,7 +1,7 @@
 import { MserveError, usageError } from "../../errors.js";
 import { listRecords, readRecord, recordState } from "../../runtime/records.js";
 import type { ServerRecord } from "../../runtime/types.js";
-import { clientFor } from "./serve.js";
+import { clientFor } from "./client-for.js";
 
 export interface ServerSelection {
   /** A server started by `mserve serve` (its record name). */

@@ -1,7 +1,6 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, dirname, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
-import { createHttpClient } from "../../http/client.js";
 import { dockerRun, dockerRunning } from "../../runtime/docker.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
 import { readLogTail } from "../../runtime/logs.js";
@@ -11,8 +10,7 @@ import { stopRecorded } from "../../runtime/servers.js";
 import { isGroupAlive, startDetached } from "../../runtime/supervisor.js";
 import type { ServerRecord } from "../../runtime/types.js";
 import { waitUntil } from "../../runtime/wait.js";
-import { TorchServeClient } from "./client.js";
-import { keyFileTokens, noTokens } from "./keys.js";
+import { clientFor } from "./client-for.js";
 import { locateJava, requireTorchServe } from "./locate.js";
 import {
   DEFAULT_PORTS,
@@ -89,25 +87,6 @@ export function portsOf(plan: LaunchPlan): Record<string, number> {
     grpcInference: grpc("grpc_inference_port"),
     grpcManagement: grpc("grpc_management_port"),
   };
-}
-
-export function clientFor(
-  record: Pick<ServerRecord, "urls" | "tokenAuth" | "keyFile">,
-  options: { timeoutMs: number; signal?: AbortSignal; onDebug?: (line: string) => void },
-) {
-  const http = createHttpClient({ timeoutMs: options.timeoutMs, onDebug: options.onDebug });
-  const tokens = record.tokenAuth && record.keyFile ? keyFileTokens(record.keyFile) : noTokens;
-  const client = new TorchServeClient(
-    {
-      inference: record.urls.inference ?? "",
-      management: record.urls.management ?? "",
-      metrics: record.urls.metrics,
-    },
-    http,
-    tokens,
-    { timeoutMs: options.timeoutMs, signal: options.signal },
-  );
-  return { client, http };
 }
 
 /** A record left by a server that is gone is removed; a live one is a conflict. */
