@@ -38,7 +38,8 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
         w.id,
         w.status,
         String(w.pid ?? ""),
-        w.memoryUsage === undefined ? "" : `${Math.round(w.memoryUsage / 1024 / 1024)} MiB`,
+        // TorchServe reports 0 until it has sampled the worker; show nothing rather than "0 MiB".
+        w.memoryUsage ? `${Math.round(w.memoryUsage / 1024 / 1024)} MiB` : "",
         w.startTime ?? "",
       ]),
     );
