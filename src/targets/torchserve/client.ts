@@ -91,6 +91,14 @@ export class TorchServeClient {
     },
   ) {}
 
+  /** The same client without the command's abort signal: clean-up after Ctrl-C must still reach the server. */
+  detached(): TorchServeClient {
+    return new TorchServeClient(this.endpoint, this.http, this.tokens, {
+      ...this.options,
+      signal: undefined,
+    });
+  }
+
   private async send(api: KeyedApi, req: Omit<HttpRequest, "url"> & { path: string }): Promise<HttpResponse> {
     const base = api === "management" ? this.endpoint.management : this.endpoint.inference;
     const attempt = async () =>

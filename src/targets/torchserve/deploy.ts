@@ -215,6 +215,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
   step(`copying ${storeFile} into the model store`);
   const copied = await placeInStore(artifact.path, store, storeFile);
   let registered = false;
+  let registerSent = false;
   try {
     if (previous) {
       step(`unregistering the previous ${name}:${version}`);
@@ -223,6 +224,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
     step(`registering ${name}:${version}`);
     const registerStarted = Date.now();
     const sendWorkers = options.minWorkers !== undefined || artifact.configMinWorkers === undefined;
+    registerSent = true;
     await client.register(
       {
         url: storeFile,
@@ -263,15 +265,28 @@ export async function deployArchive(connection: Connection, options: DeployOptio
       readyMs: Date.now() - started,
     });
   } catch (error) {
-    if (registered) await client.unregister(name, version).catch(() => {});
+    // Clean-up must run even after Ctrl-C, so it uses a client without the aborted signal.
+    const cleanup = client.detached();
+    if (registered || (registerSent && mayHaveRegistered(error))) {
+      await cleanup.unregister(name, version).catch(() => {});
+    }
     if (copied) await rm(join(store, storeFile), { force: true });
     if (previous) {
-      await client
+      await cleanup
         .register({ url: previous.url, initialWorkers: previous.model.minWorkers, synchronous: false })
         .catch(() => {});
     }
     throw error;
   }
+}
+
+/**
+ * A register call that timed out, was interrupted or lost its connection may
+ * still have registered the model (TorchServe keeps loading it); one the server
+ * refused (409 from a concurrent deploy, 400, 405) did not, and must not be undone.
+ */
+function mayHaveRegistered(error: unknown): boolean {
+  return error instanceof MserveError && ["TIMEOUT", "INTERRUPTED", "UNREACHABLE"].includes(error.code);
 }
 
 /** Unregisters a version; the default one can only go after another version takes over. */
