@@ -136,7 +136,22 @@ for (const tokenAuth of [true, false]) {
     });
 
     it("scales v1 to two READY workers", async () => {
-      await ok("scale", "intent:1", "--min", "2", "--max", "2", "--wait", "--timeout", "120s");
+      const scaled = json(
+        await ok(
+          "scale",
+          "intent:1",
+          "--min",
+          "2",
+          "--max",
+          "2",
+          "--wait",
+          "--timeout",
+          "120s",
+          "-o",
+          "json",
+        ),
+      );
+      expect(scaled).toMatchObject({ name: "intent", version: "1", min: 2, max: 2 });
       const [v1] = json(await ok("models", "intent:1", "-o", "json")).models;
       expect(v1.workers.filter((w: { status: string }) => w.status === "READY")).toHaveLength(2);
       const table = await ok("models", "intent");
@@ -144,14 +159,24 @@ for (const tokenAuth of [true, false]) {
     });
 
     it("moves the default to v2 and unregisters v1", async () => {
-      await ok("set-default", "intent", "2");
+      expect(json(await ok("set-default", "intent", "2", "-o", "json"))).toMatchObject({
+        defaultVersion: "2",
+      });
       const asked = await run("unregister", "intent:1");
       expect(asked.exitCode).toBe(2);
       expect(asked.stderr).toMatch(/--yes/);
-      await ok("unregister", "intent:1", "--yes");
+      const removed = json(await ok("unregister", "intent:1", "--yes", "-o", "json"));
+      expect(removed).toMatchObject({ name: "intent", version: "1" });
+      expect(removed.removedArchive).toMatch(/^intent-1-[0-9a-f]{12}\.mar$/);
       const { models } = json(await ok("models", "-o", "json"));
       expect(models).toMatchObject([{ modelName: "intent", modelVersion: "2", isDefault: true }]);
       expect((await readdir(served.modelStore)).some((f) => f.startsWith("intent-1-"))).toBe(false);
+    });
+
+    it("shows the server log", async () => {
+      const logs = await ok("logs", "life", "-n", "400");
+      expect(logs.stdout).toMatch(/org\.pytorch\.serve/);
+      expect(logs.stdout.trimEnd().split("\n").length).toBeLessThanOrEqual(400);
     });
 
     it("maps unknown models and versions to exit 4", async () => {
