@@ -3,7 +3,9 @@ import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mserve, tempProject } from "../helpers/cli.js";
+import { mserve, repoRoot, tempProject } from "../helpers/cli.js";
+
+const recordings = join(repoRoot, "test", "fixtures", "recorded", "torchserve");
 
 /**
  * Faults between mserve and a server, provoked with small local sockets (a
@@ -99,72 +101,39 @@ describe("server faults map to the documented exit codes", () => {
     expect(hits).toBe(1);
   });
 
-  it("TorchServe error bodies: 404 → 4, 409 → 5, 500 → 7, 405 → 7 with the model-API hint", async () => {
-    const replies: Record<string, [number, object]> = {
-      "GET /models/ghost": [
-        404,
-        { code: 404, type: "ModelNotFoundException", message: "Model not found: ghost" },
-      ],
-      "POST /models": [
-        409,
-        {
-          code: 409,
-          type: "ConflictStatusException",
-          message: "Model version 1 is already registered for model intent",
-        },
-      ],
-      "PUT /models/intent": [500, { code: 500, type: "InternalServerException", message: "boom" }],
-      "DELETE /models/intent/1": [
-        405,
-        {
-          code: 405,
-          type: "MethodNotAllowedException",
-          message: "Requested method is not allowed, please refer to API document.",
-        },
-      ],
-      "GET /models/intent": [
-        200,
-        [
-          {
-            modelName: "intent",
-            modelVersion: "1",
-            modelUrl: "intent.mar",
-            minWorkers: 1,
-            maxWorkers: 1,
-            batchSize: 1,
-            maxBatchDelay: 100,
-            workers: [],
-          },
-        ],
-      ],
+  it("recorded TorchServe answers: 404 → 4, 409 → 5, 500 → 7 with the log hint, 405 → 7 with the model-API hint", async () => {
+    // Bodies, statuses and headers replayed from a real TorchServe 0.12.0 (scripts/record-torchserve.mjs).
+    const replay: Record<string, string> = {
+      "GET /models/ghost": "describe-model-unknown",
+      "GET /models/intent": "describe",
+      "GET /models/intent/1": "describe",
+      "POST /models": "register-conflict",
+      "PUT /models/intent": "register-worker-fails",
+      "DELETE /models/intent/1": "model-api-disabled-unregister",
     };
     const port = await listen(
-      createHttpServer((req, res) => {
-        const path = (req.url ?? "").split("?")[0] ?? "";
-        // Any GET of intent (default or a version) describes the one version the stub has.
-        const key =
-          req.method === "GET" && path.startsWith("/models/intent")
-            ? "GET /models/intent"
-            : `${req.method} ${path}`;
-        const [status, body] = replies[key] ?? [
-          404,
-          { code: 404, type: "ResourceNotFoundException", message: "Requested resource is not found" },
-        ];
-        res.writeHead(status, {
-          "content-type": "application/json",
-          ...(status >= 400 ? { connection: "close" } : {}),
-        });
-        res.end(JSON.stringify(body));
+      createHttpServer(async (req, res) => {
+        const key = `${req.method} ${(req.url ?? "").split("?")[0]}`;
+        const recorded = JSON.parse(
+          await readFile(join(recordings, `${replay[key] ?? "unknown-path"}.json`), "utf8"),
+        );
+        const body =
+          typeof recorded.body === "string" ? recorded.body : `${JSON.stringify(recorded.body, null, 2)}\n`;
+        res.writeHead(recorded.status, { ...recorded.headers, "content-length": Buffer.byteLength(body) });
+        res.end(body);
       }) as unknown as Server,
     );
     const url = ["--url", `http://127.0.0.1:${port}`];
     const notFound = await mserve(["models", "ghost", ...url], { cwd: dir });
     expect(notFound.exitCode).toBe(4);
-    expect(notFound.stderr).toContain("Model not found: ghost");
+    expect(notFound.stderr).toContain("Model not found: nosuchmodel");
     const taken = await mserve(["register", "intent.mar", ...url], { cwd: dir });
     expect(taken.exitCode).toBe(5);
+    expect(taken.stderr).toMatch(/already registered/);
     const failed = await mserve(["scale", "intent", "--min", "1", ...url], { cwd: dir });
     expect(failed.exitCode).toBe(7);
+    expect(failed.stderr).toMatch(/Failed to start workers/);
+    expect(failed.stderr).toMatch(/mserve logs/);
     const disabled = await mserve(["unregister", "intent:1", "--yes", ...url], { cwd: dir });
     expect(disabled.exitCode).toBe(7);
     expect(disabled.stderr).toMatch(/model API is disabled/);

@@ -26,6 +26,14 @@ class Slow(BaseHandler):
         return ["ok" for _ in data]
 `;
 
+const BROKEN_HANDLER = `from ts.torch_handler.base_handler import BaseHandler
+
+
+class Broken(BaseHandler):
+    def initialize(self, context):
+        raise RuntimeError("weights are corrupt")
+`;
+
 describe.skipIf(Boolean(missing))("deploy rolls back on timeout and Ctrl-C (real TorchServe)", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -37,8 +45,11 @@ describe.skipIf(Boolean(missing))("deploy rolls back on timeout and Ctrl-C (real
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject());
     await writeFile(join(dir, "handler.py"), SLOW_HANDLER);
+    await writeFile(join(dir, "broken.py"), BROKEN_HANDLER);
     const packaged = await run("package", "--model-name", "slow", "-v", "1", "--handler", "handler.py");
     expect(packaged.exitCode, packaged.stderr).toBe(0);
+    const broken = await run("package", "--model-name", "broken", "-v", "1", "--handler", "broken.py");
+    expect(broken.exitCode, broken.stderr).toBe(0);
     const served = await run(
       "serve",
       "--name",
@@ -63,6 +74,17 @@ describe.skipIf(Boolean(missing))("deploy rolls back on timeout and Ctrl-C (real
     expect(result.stderr).toMatch(/within 2s|timed out/);
     expect(await models()).toEqual([]);
     expect(await readdir(store)).toEqual([]);
+  });
+
+  it("a handler that fails to load: exit 7 pointing at the log; TorchServe's leftover registration is removed", async () => {
+    const result = await run("deploy", "broken.mar", "--timeout", "60s");
+    expect(result.exitCode).toBe(7);
+    expect(result.stderr).toMatch(/Failed to start workers/);
+    expect(result.stderr).toMatch(/mserve logs/);
+    expect(await models()).toEqual([]);
+    expect(await readdir(store)).toEqual([]);
+    const log = await run("logs", "rb", "-n", "2000");
+    expect(log.stdout).toContain("weights are corrupt");
   });
 
   it("Ctrl-C while the model loads: exit 130, nothing registered, store empty", async () => {

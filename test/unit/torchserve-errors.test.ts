@@ -62,8 +62,8 @@ describe("TorchServe error bodies → exit codes", () => {
     );
   });
   it("only 400 InvalidKeyException counts as a key failure", () => {
-    expect(isInvalidKey(response(400, { type: "InvalidKeyException", message: "" }))).toBe(true);
-    expect(isInvalidKey(response(400, { type: "BadRequestException", message: "" }))).toBe(false);
-    expect(isInvalidKey(response(401, { type: "InvalidKeyException", message: "" }))).toBe(false);
+    expect(isInvalidKey(response(400, { code: 400, type: "InvalidKeyException", message: "" }))).toBe(true);
+    expect(isInvalidKey(response(400, { code: 400, type: "BadRequestException", message: "" }))).toBe(false);
+    expect(isInvalidKey(response(401, { code: 401, type: "InvalidKeyException", message: "" }))).toBe(false);
   });
 });

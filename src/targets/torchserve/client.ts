@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import { MserveError } from "../../errors.js";
 import type { HttpClient, HttpRequest, HttpResponse } from "../../http/types.js";
 import { type Call, isInvalidKey, torchServeError } from "./errors.js";
 import type { KeyedApi, TokenSource } from "./keys.js";
+import {
+  type DescribedModel,
+  describeResponseSchema,
+  type ModelList,
+  modelListSchema,
+  statusBodySchema,
+} from "./schemas.js";
 
 export interface TorchServeEndpoint {
   management: string;
@@ -11,37 +18,8 @@ export interface TorchServeEndpoint {
   metrics?: string;
 }
 
-const workerSchema = z.looseObject({
-  id: z.string(),
-  startTime: z.string().optional(),
-  status: z.string(),
-  memoryUsage: z.number().optional(),
-  pid: z.number().optional(),
-  gpu: z.boolean().optional(),
-});
-const descriptionSchema = z.looseObject({
-  modelName: z.string(),
-  modelVersion: z.string(),
-  modelUrl: z.string(),
-  runtime: z.string().optional(),
-  minWorkers: z.number(),
-  maxWorkers: z.number(),
-  batchSize: z.number(),
-  maxBatchDelay: z.number(),
-  responseTimeout: z.number().optional(),
-  startupTimeout: z.number().optional(),
-  loadedAtStartup: z.boolean().optional(),
-  workers: z.array(workerSchema),
-  jobQueueStatus: z.object({ remainingCapacity: z.number(), pendingRequests: z.number() }).optional(),
-});
-const listSchema = z.object({
-  nextPageToken: z.string().optional(),
-  models: z.array(z.object({ modelName: z.string(), modelUrl: z.string() })),
-});
-const statusSchema = z.object({ status: z.string() });
-
-export type ModelDescription = z.infer<typeof descriptionSchema>;
-export type ListedModel = z.infer<typeof listSchema>["models"][number];
+export type ModelDescription = DescribedModel;
+export type ListedModel = ModelList["models"][number];
 
 export interface RegisterParams {
   /** A file name in the model store, or an http(s)/file URL the server may fetch. */
@@ -167,7 +145,7 @@ export class TorchServeClient {
       throw error;
     });
     if (!response) return { healthy: false, status: "Unhealthy" };
-    const status = statusSchema.safeParse(response.json());
+    const status = statusBodySchema.safeParse(response.json());
     return { healthy: status.success && status.data.status === "Healthy", status: status.data?.status ?? "" };
   }
 
@@ -181,9 +159,10 @@ export class TorchServeClient {
         { action: "list models", api: "management" },
         { method: "GET", path: "/models", query: { limit: 100, next_page_token: token }, idempotent: true },
       );
-      const page = this.parse(listSchema, response, "list models");
+      const page = this.parse(modelListSchema, response, "list models");
       models.push(...page.models);
-      token = page.nextPageToken;
+      // TorchServe 0.12 sends a token on the last page too: an empty or short page ends the walk.
+      token = page.models.length === 100 ? page.nextPageToken : undefined;
     } while (token);
     return models;
   }
@@ -196,7 +175,7 @@ export class TorchServeClient {
       { action, api: "management" },
       { method: "GET", path: `/models/${path(name, ...(version ? [version] : []))}`, idempotent: true },
     );
-    return this.parse(z.array(descriptionSchema), response, action);
+    return this.parse(describeResponseSchema, response, action);
   }
 
   /** describe() that answers undefined instead of throwing when the model or version is unknown. */
@@ -223,7 +202,7 @@ export class TorchServeClient {
       { action: `register ${params.modelName ?? params.url}`, api: "management" },
       { method: "POST", path: "/models", query, timeoutMs },
     );
-    return { status: response.status, message: this.parse(statusSchema, response, "register").status };
+    return { status: response.status, message: this.parse(statusBodySchema, response, "register").status };
   }
 
   async unregister(name: string, version?: string): Promise<string> {
@@ -233,7 +212,7 @@ export class TorchServeClient {
       { action, api: "management" },
       { method: "DELETE", path: `/models/${path(name, ...(version ? [version] : []))}` },
     );
-    return this.parse(statusSchema, response, action).status;
+    return this.parse(statusBodySchema, response, action).status;
   }
 
   async scale(
@@ -253,7 +232,7 @@ export class TorchServeClient {
         timeoutMs,
       },
     );
-    return { status: response.status, message: this.parse(statusSchema, response, action).status };
+    return { status: response.status, message: this.parse(statusBodySchema, response, action).status };
   }
 
   async setDefault(name: string, version: string): Promise<string> {
@@ -263,7 +242,7 @@ export class TorchServeClient {
       { action, api: "management" },
       { method: "PUT", path: `/models/${path(name, version)}/set-default`, idempotent: true },
     );
-    return this.parse(statusSchema, response, action).status;
+    return this.parse(statusBodySchema, response, action).status;
   }
 
   async predict(req: PredictRequest): Promise<PredictResult> {

@@ -282,11 +282,14 @@ export async function deployArchive(connection: Connection, options: DeployOptio
 
 /**
  * A register call that timed out, was interrupted or lost its connection may
- * still have registered the model (TorchServe keeps loading it); one the server
- * refused (409 from a concurrent deploy, 400, 405) did not, and must not be undone.
+ * still have registered the model (TorchServe keeps loading it), and so has a 5xx;
+ * one the server refused (409 from a concurrent deploy, 400, 404, 405) did not, and must not be undone.
  */
 function mayHaveRegistered(error: unknown): boolean {
-  return error instanceof MserveError && ["TIMEOUT", "INTERRUPTED", "UNREACHABLE"].includes(error.code);
+  if (!(error instanceof MserveError)) return false;
+  if (["TIMEOUT", "INTERRUPTED", "UNREACHABLE"].includes(error.code)) return true;
+  // A synchronous register whose workers fail answers 500 but leaves the model registered with 0 workers.
+  return ((error.details as { status?: number } | undefined)?.status ?? 0) >= 500;
 }
 
 /** Unregisters a version; the default one can only go after another version takes over. */

@@ -1,12 +1,6 @@
-import { z } from "zod";
 import { type ErrorCode, MserveError } from "../../errors.js";
 import type { HttpResponse } from "../../http/types.js";
-
-const errorBodySchema = z.object({
-  code: z.number().optional(),
-  type: z.string().optional(),
-  message: z.string(),
-});
+import { errorBodySchema } from "./schemas.js";
 
 export interface TorchServeErrorBody {
   code?: number;
@@ -63,6 +57,9 @@ export function torchServeError(response: HttpResponse, call: Call): MserveError
     hint = `No such route on the ${call.api} API: is the URL pointing at the right port (inference 8080, management 8081)?`;
   } else if (response.status === 404) {
     hint = "List what the server has with `mserve models`.";
+  } else if (response.status === 500 && /Failed to start workers/i.test(body.message)) {
+    hint =
+      "The handler failed while loading the model; its Python traceback is in the server log (`mserve logs`, or model_log.log).";
   } else if (response.status === 403) {
     hint =
       "Make another version the default first (`mserve set-default NAME VERSION`), or unregister the other versions.";

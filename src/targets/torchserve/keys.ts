@@ -1,16 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
 import { MserveError } from "../../errors.js";
+import { keyFileSchema, type TorchServeKeyFile } from "./schemas.js";
 
 /** The two APIs that check keys; the metrics port is exempt (reference §7.1). */
 export type KeyedApi = "management" | "inference";
 
-const keyFileSchema = z.object({
-  management: z.object({ key: z.string().min(1) }),
-  inference: z.object({ key: z.string().min(1) }),
-  API: z.object({ key: z.string().min(1) }),
-});
-export type KeyFile = z.infer<typeof keyFileSchema>;
+export type KeyFile = TorchServeKeyFile;
 
 /**
  * Supplies Authorization headers from the key_file.json TorchServe writes in its
