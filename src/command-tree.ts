@@ -296,6 +296,10 @@ export function registerCommands(program: Command): void {
     )
     .action(lazy(() => import("./commands/predict.js")));
 
+  withGlobals(program.command("doctor"))
+    .description("check Java, TorchServe, Python packages, ports, docker and the state folder")
+    .action(lazy(() => import("./commands/doctor.js")));
+
   withGlobals(program.command("completion"))
     .description("print a shell completion script")
     .addArgument(program.createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))

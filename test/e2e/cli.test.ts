@@ -74,3 +74,22 @@ describe("the CLI contract", () => {
     expect((await mserve(["completion", "tcsh"], { cwd: dir })).exitCode).toBe(2);
   });
 });
+
+describe("mserve doctor", () => {
+  it("fails with exit 3 and one JSON document carrying every check when torchserve is missing", async () => {
+    const { dir, cleanup } = await tempProject();
+    try {
+      const result = await mserve(["doctor", "-o", "json"], {
+        cwd: dir,
+        env: { MSERVE_TORCHSERVE_BIN: join(dir, "no-torchserve"), VIRTUAL_ENV: "" },
+      });
+      expect(result.exitCode).toBe(3);
+      const { error } = JSON.parse(result.stdout);
+      expect(error.message).toMatch(/torchserve/);
+      const ids = error.details.checks.map((c: { id: string }) => c.id);
+      expect(ids).toEqual(expect.arrayContaining(["node", "java", "torchserve", "ports", "docker", "state"]));
+    } finally {
+      await cleanup();
+    }
+  });
+});
