@@ -185,7 +185,7 @@ describe("logs", () => {
   it("tails the last lines of a large file and follows appends", async () => {
     const dir = await temp();
     const file = join(dir, "big.log");
-    await writeFile(file, Array.from({ length: 50_000 }, (_, i) => `line ${i}`).join("\n") + "\n");
+    await writeFile(file, `${Array.from({ length: 50_000 }, (_, i) => `line ${i}`).join("\n")}\n`);
     expect(await readLogTail(file, 3)).toBe("line 49997\nline 49998\nline 49999\n");
     const controller = new AbortController();
     const seen: string[] = [];
