@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../src/config/duration.js";
-import { storeFileName } from "../../src/targets/torchserve/deploy.js";
 import { formatRef, parseModelRef } from "../../src/targets/torchserve/model-ref.js";
+import { storeFileName } from "../../src/targets/torchserve/model-store.js";
 
 describe("parseModelRef", () => {
   it("reads name, name:version and the pair", () => {

@@ -96,6 +96,9 @@ export interface ServeInputs {
 
 export interface LaunchPlan {
   runtime: "local" | "docker";
+  ports: TorchServePorts;
+  /** Host folder the server loads archives from. */
+  modelStore: string;
   /** Files to write before launching. */
   files: { path: string; content: string }[];
   /** Folders to create before launching. */
@@ -131,6 +134,8 @@ export function localLaunchPlan(inputs: ServeInputs, torchserveBin: string, binD
   const configFile = join(inputs.workDir, "config.properties");
   return {
     runtime: "local",
+    ports: inputs.ports,
+    modelStore: inputs.modelStore,
     folders: [inputs.workDir, logs, temp, inputs.modelStore],
     files: [
       {
@@ -200,6 +205,8 @@ export function dockerLaunchPlan(
   ];
   return {
     runtime: "docker",
+    ports: inputs.ports,
+    modelStore: inputs.modelStore,
     folders: [inputs.workDir, logs, join(inputs.workDir, "tmp"), inputs.modelStore],
     files: [
       {

@@ -68,25 +68,10 @@ export async function planServe(options: ServeOptions, { env, cwd }: ServeEnv): 
 }
 
 /** Ports as `checkPortsFree` wants them; docker publishes only the HTTP ones. */
-function portList(plan: LaunchPlan, ports: Record<string, number>) {
-  return Object.entries(ports)
+function portList(plan: LaunchPlan) {
+  return Object.entries(plan.ports)
     .filter(([role]) => plan.runtime === "local" || !role.startsWith("grpc"))
     .map(([role, port]) => ({ role, port }));
-}
-
-export function portsOf(plan: LaunchPlan): Record<string, number> {
-  const port = (url: string) => Number(new URL(url).port);
-  const grpc = (flag: string) => {
-    const line = plan.files[0]?.content.split("\n").find((l) => l.startsWith(`${flag}=`));
-    return Number(line?.split("=")[1]);
-  };
-  return {
-    inference: port(plan.urls.inference),
-    management: port(plan.urls.management),
-    metrics: port(plan.urls.metrics),
-    grpcInference: grpc("grpc_inference_port"),
-    grpcManagement: grpc("grpc_management_port"),
-  };
 }
 
 /** A record left by a server that is gone is removed; a live one is a conflict. */
@@ -144,8 +129,7 @@ export async function startServe(
   const notes: string[] = [];
   const stale = await refuseRunning(env, options.name);
   if (stale) notes.push(stale);
-  const ports = portsOf(plan);
-  await checkPortsFree(portList(plan, ports));
+  await checkPortsFree(portList(plan));
   if (plan.runtime === "local" && !locateJava(env)) {
     throw new MserveError("NOT_FOUND", "java not found (TorchServe 0.12 needs Java 17)", {
       hint: "Install OpenJDK 17 and put it on PATH or set JAVA_HOME; or use --runtime docker.",
@@ -162,11 +146,11 @@ export async function startServe(
     target: "torchserve",
     runtime: plan.runtime,
     urls: plan.urls,
-    ports,
+    ports: { ...plan.ports },
     workDir: plan.cwd,
     logFile: plan.logFile,
     configFile: plan.configFile,
-    modelStore: modelStoreOf(plan),
+    modelStore: plan.modelStore,
     tokenAuth: options.tokenAuth,
     ...(plan.keyFile ? { keyFile: plan.keyFile } : {}),
     command: [plan.file, ...plan.args],
@@ -222,10 +206,4 @@ export async function startServe(
     await http.close();
   }
   return { record, notes, readyMs: Date.now() - started };
-}
-
-function modelStoreOf(plan: LaunchPlan): string {
-  if (plan.runtime === "local") return plan.args[plan.args.indexOf("--model-store") + 1] ?? "";
-  const mount = plan.args.find((a) => a.endsWith(":/home/model-server/model-store"));
-  return mount ? mount.slice(0, -":/home/model-server/model-store".length) : "";
 }

@@ -1,0 +1,97 @@
+import { copyFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { reserveTempSibling } from "../../archive/atomic-output.js";
+import { releaseTempPath } from "../../archive/temp-paths.js";
+import { invalidInput } from "../../errors.js";
+import { sha256File } from "./artifact.js";
+import { readArtifact } from "./read-artifact.js";
+import { validateMarListing } from "./validate-rules.js";
+
+/**
+ * The store file name carries the archive hash, so "is this exact archive
+ * already deployed?" is answered by the server's own modelUrl, with no extra state.
+ */
+export function storeFileName(name: string, version: string, sha256: string, kind: "zip" | "tgz"): string {
+  return `${name}-${version}-${sha256.slice(0, 12)}${kind === "zip" ? ".mar" : ".tar.gz"}`;
+}
+
+const STORE_FILE = /^(.+)-([^-]+)-([0-9a-f]{12})\.(mar|tar\.gz)$/;
+
+/** Whether a modelUrl is a file deploy put in the store (and so mserve may remove). */
+export const isStoreFileOfMserve = (url: string) => STORE_FILE.test(url);
+
+export interface CheckedArtifact {
+  path: string;
+  kind: "zip" | "tgz";
+  name: string;
+  version: string;
+  sha256: string;
+  /** minWorkers from the archive's model-config.yaml: TorchServe uses it when no initial_workers is sent. */
+  configMinWorkers?: number;
+}
+
+/** Refuses what TorchServe would reject, before anything is copied or registered. */
+export async function checkArtifact(path: string): Promise<CheckedArtifact> {
+  const listing = await readArtifact(path);
+  if (listing.kind === "folder") {
+    throw invalidInput(
+      `${path} is a folder; deploy needs a .mar or .tar.gz file`,
+      "Package with the default, zip-store or tgz format (`mserve package --archive-format default`).",
+    );
+  }
+  const errors = validateMarListing(listing).filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    throw invalidInput(
+      `${path} would not load in TorchServe: ${errors[0]?.message}`,
+      `Run \`mserve validate ${path}\` for all ${errors.length} problem(s).`,
+      { diagnostics: errors },
+    );
+  }
+  const manifest = JSON.parse(listing.manifestText ?? "{}") as {
+    model: { modelName: string; modelVersion: string };
+  };
+  let configMinWorkers: number | undefined;
+  try {
+    const value = (parseYaml(listing.configText ?? "") as { minWorkers?: unknown } | null)?.minWorkers;
+    if (typeof value === "number" && value > 0) configMinWorkers = value;
+  } catch {}
+  return {
+    path,
+    kind: listing.kind,
+    name: manifest.model.modelName,
+    version: manifest.model.modelVersion,
+    sha256: await sha256File(path),
+    configMinWorkers,
+  };
+}
+
+/** Copies into the model store through a temp name, so the server never sees half a file. */
+export async function placeInStore(source: string, store: string, file: string): Promise<boolean> {
+  const target = join(store, file);
+  if (
+    await stat(target).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return false;
+  const info = await stat(store).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw invalidInput(
+      `model store ${store} is not a folder`,
+      "Pass --model-store with the folder the server loads from.",
+    );
+  }
+  const temp = reserveTempSibling(target);
+  try {
+    await copyFile(source, temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    releaseTempPath(temp);
+  }
+  return true;
+}
