@@ -146,7 +146,7 @@ async function handCycle(tools: Tools, archive: string): Promise<number[]> {
 export async function benchLifecycle(
   tools: Tools,
   workDir: string,
-  runs = 3,
+  runs = 5,
 ): Promise<{ text: string; ok: boolean }> {
   const archiveDir = join(workDir, "lifecycle");
   await mkdir(archiveDir, { recursive: true });

@@ -32,7 +32,7 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
     image: flags.image,
     tokenAuth: !flags.disableTokenAuth,
   };
-  const plan = await planServe(options, ctx);
+  const plan = await planServe(options, ctx, { dryRun: Boolean(flags.dryRun) });
   if (flags.dryRun) {
     ui.result(
       {

@@ -155,6 +155,21 @@ describe("serve refuses what would fail later", () => {
     expect(ps.servers).toEqual([]);
   });
 
+  it("--dry-run for the local runtime prints config and command, even without TorchServe, and writes nothing", async () => {
+    const result = await mserve(["serve", "--name", "dry", "--ports", "9080,9081,9082", "--dry-run"], {
+      cwd: dir,
+      env: { MSERVE_TORCHSERVE_BIN: join(dir, "absent"), VIRTUAL_ENV: "" },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain("inference_address=http://127.0.0.1:9080");
+    expect(result.stdout).toContain("grpc_inference_port=9090");
+    expect(result.stdout).toMatch(
+      /torchserve --start --foreground --ncs --model-store \S+ --ts-config \S+ --enable-model-api$/,
+    );
+    const home = join(dir, ".mserve-home");
+    await expect(readFile(join(home, "servers", "dry", "config.properties"))).rejects.toThrow(/ENOENT/);
+  });
+
   it("a stale run record: ps flags it, commands say the server is gone, stop removes it", async () => {
     const home = join(dir, ".mserve-home");
     await mkdir(join(home, "run"), { recursive: true });

@@ -48,7 +48,7 @@ async function waitReady(
     },
     {
       timeoutMs: options.timeoutMs,
-      intervalMs: 250,
+      intervalMs: 100,
       signal: options.signal,
       what: `${name}:${version} to have READY workers`,
       hint: "Slow model loads need a longer --timeout; a crashing handler shows its error in `mserve logs`.",

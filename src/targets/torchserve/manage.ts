@@ -35,7 +35,7 @@ export async function waitForWorkers(
     },
     {
       timeoutMs: options.timeoutMs,
-      intervalMs: 250,
+      intervalMs: 100,
       signal: options.signal,
       what: `${ref.name}${ref.version ? `:${ref.version}` : ""} to have READY workers`,
       hint: "Worker start-up errors are in the server log (`mserve logs`).",

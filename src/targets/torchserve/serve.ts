@@ -11,7 +11,7 @@ import { isGroupAlive, startDetached } from "../../runtime/supervisor.js";
 import type { ServerRecord } from "../../runtime/types.js";
 import { waitUntil } from "../../runtime/wait.js";
 import { clientFor } from "./client-for.js";
-import { locateJava, requireTorchServe } from "./locate.js";
+import { locateJava, locateTorchServe, requireTorchServe } from "./locate.js";
 import {
   DEFAULT_PORTS,
   dockerLaunchPlan,
@@ -52,7 +52,11 @@ async function choosePorts(text: string | undefined): Promise<TorchServePorts> {
 }
 
 /** What `serve` would do; `--dry-run` prints it and the launcher consumes the same object. */
-export async function planServe(options: ServeOptions, { env, cwd }: ServeEnv): Promise<LaunchPlan> {
+export async function planServe(
+  options: ServeOptions,
+  { env, cwd }: Pick<ServeEnv, "env" | "cwd">,
+  { dryRun = false } = {},
+): Promise<LaunchPlan> {
   validateServerName(options.name);
   const workDir = serverWorkDir(env, options.name);
   const modelStore = options.modelStore ? resolve(cwd, options.modelStore) : `${workDir}/model-store`;
@@ -63,7 +67,10 @@ export async function planServe(options: ServeOptions, { env, cwd }: ServeEnv): 
       typeof process.getuid === "function" ? `${process.getuid()}:${process.getgid?.()}` : undefined;
     return dockerLaunchPlan(inputs, { image: options.image, user });
   }
-  const torchserve = requireTorchServe(env, cwd);
+  // A dry run shows the plan even on a machine without TorchServe (e.g. to copy it elsewhere).
+  const torchserve = dryRun
+    ? (locateTorchServe(env, cwd) ?? { path: "torchserve" })
+    : requireTorchServe(env, cwd);
   return localLaunchPlan(inputs, torchserve.path, dirname(torchserve.path));
 }
 
@@ -192,7 +199,8 @@ export async function startServe(
       },
       {
         timeoutMs: options.timeoutMs,
-        intervalMs: 300,
+        // Local requests cost a millisecond; a short interval is what makes `serve` return as soon as it can.
+        intervalMs: 100,
         signal,
         what: `TorchServe ${options.name} to answer /ping`,
         hint: `Its log is ${plan.logFile} (\`mserve logs ${options.name}\`). Raise --timeout on slow machines.`,
