@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { wholeNumber } from "../config/server-flags.js";
+import { notFound } from "../errors.js";
 import { dockerLogsArgv } from "../runtime/docker.js";
 import { followFile, readLogTail } from "../runtime/logs.js";
 import { readRecord, recordState } from "../runtime/records.js";
@@ -25,7 +26,10 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     await child;
     return;
   }
-  const tail = await readLogTail(record.logFile, lines);
+  const tail = await readLogTail(record.logFile, lines).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") throw notFound(`${record.name} has no log file yet (${record.logFile})`);
+    throw error;
+  });
   ctx.stdout.write(tail.endsWith("\n") || tail === "" ? tail : `${tail}\n`);
   if (flags.follow) {
     // Follows until Ctrl-C, which aborts ctx.signal; that is the normal way out.
