@@ -155,6 +155,24 @@ describe("serve refuses what would fail later", () => {
     expect(ps.servers).toEqual([]);
   });
 
+  it("a server that dies during start-up: its log decides the exit code, and no record or process is left", async () => {
+    // What TorchServe prints when another process grabs a port between mserve's check and its bind.
+    const fake = join(dir, "dying-torchserve");
+    await writeFile(
+      fake,
+      "#!/bin/sh\necho 'java.io.IOException: Failed to bind to address: http://127.0.0.1:8080'\necho 'Caused by: bind(..) failed: Address already in use'\nexit 0\n",
+    );
+    await chmod(fake, 0o755);
+    const result = await mserve(["serve", "--name", "dies", "--ports", "auto", "--timeout", "20s"], {
+      cwd: dir,
+      env: { MSERVE_TORCHSERVE_BIN: fake },
+    });
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toMatch(/could not bind its ports/);
+    const ps = JSON.parse((await mserve(["ps", "-o", "json"], { cwd: dir })).stdout);
+    expect(ps.servers).toEqual([]);
+  });
+
   it("--dry-run for the local runtime prints config and command, even without TorchServe, and writes nothing", async () => {
     const result = await mserve(["serve", "--name", "dry", "--ports", "9080,9081,9082", "--dry-run"], {
       cwd: dir,
