@@ -36,7 +36,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .addHelpText(
       "after",
-      `\nExamples:\n  mserve init --template text-classifier intent\n  mserve package --config intent/mserve.yaml\n  mserve validate dist/intent.mar\n${exitCodeTable()}`,
+      `\nExamples:\n  mserve init --template text-classifier intent\n  mserve package --config intent/mserve.yaml\n  mserve validate dist/intent.mar\n  mserve serve && mserve deploy && mserve predict intent --data "set a timer"\n${exitCodeTable()}`,
     );
   registerCommands(program);
   return program;
