@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { execa } from "execa";
+import { findFreePorts } from "../src/runtime/ports.js";
 import { median, table } from "./measure.js";
 
 /**
@@ -21,22 +21,6 @@ interface Tools {
 
 const seconds = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 const SAMPLE = "set a timer for nine minutes";
 
@@ -66,7 +50,7 @@ async function handCycle(tools: Tools, archive: string): Promise<number[]> {
   const store = join(work, "store");
   await mkdir(join(work, "tmp"), { recursive: true });
   await mkdir(store);
-  const [inf, mgmt, met, g1, g2] = await freePorts(5);
+  const [inf, mgmt, met, g1, g2] = await findFreePorts(5);
   await writeFile(
     join(work, "config.properties"),
     [

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { mserveHome } from "../runtime/home.js";
+import { isPortFree } from "../runtime/ports.js";
 import { locateExecutable, locateJava, locateTorchServe } from "../targets/torchserve/locate.js";
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -151,17 +151,9 @@ async function checkWorkerPython(d: DoctorEnv, python: string): Promise<CheckRes
   };
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
 export async function checkPorts(ports = [8080, 8081, 8082, 7070, 7071]): Promise<CheckResult> {
   const taken: number[] = [];
-  for (const port of ports) if (!(await portFree(port))) taken.push(port);
+  for (const port of ports) if (!(await isPortFree(port))) taken.push(port);
   return taken.length === 0
     ? pass("ports", "default ports", `${ports.join(", ")} free on 127.0.0.1`)
     : {

@@ -7,7 +7,8 @@ export interface PortRole {
   port: number;
 }
 
-function tryListen(port: number, host: string): Promise<boolean> {
+/** Whether nothing listens on the port (a bind test: the only check that sees every address family). */
+export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
@@ -52,7 +53,7 @@ export async function portOwner(port: number): Promise<{ pid: number; command: s
 /** Refuses to start when a port is taken, naming the port and, where possible, who has it. */
 export async function checkPortsFree(ports: PortRole[], host = "127.0.0.1"): Promise<void> {
   for (const { role, port } of ports) {
-    if (await tryListen(port, host)) continue;
+    if (await isPortFree(port, host)) continue;
     const owner = await portOwner(port);
     throw new MserveError(
       "CONFLICT",

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, closeSync, constants, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { findFreePorts } from "../../src/runtime/ports.js";
+import { locateJava } from "../../src/targets/torchserve/locate.js";
 import { realToolsRequired, venvBin } from "./python.js";
 
 export interface RunningTorchServe {
@@ -51,13 +52,7 @@ export function torchserveAvailable(): { ok: true; bin: string } | { ok: false; 
   if (!isExecutable(bin)) {
     return { ok: false, reason: `${bin} not found or not executable: run \`npm run setup:python\`` };
   }
-  // The same lookup as TorchServe's launcher: $JAVA_HOME/bin/java, then java on PATH.
-  const javaCandidates = [
-    ...(process.env.JAVA_HOME ? [join(process.env.JAVA_HOME, "bin", "java")] : []),
-    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "java")),
-  ];
-  if (!javaCandidates.some(isExecutable))
-    return { ok: false, reason: "java not found (TorchServe needs Java 17)" };
+  if (!locateJava(process.env)) return { ok: false, reason: "java not found (TorchServe needs Java 17)" };
   return { ok: true, bin };
 }
 
@@ -65,27 +60,6 @@ export function torchserveAvailable(): { ok: true; bin: string } | { ok: false; 
 export function torchserveMissing(): string | undefined {
   const availability = torchserveAvailable();
   return availability.ok ? undefined : availability.reason;
-}
-
-/**
- * Reserves `count` distinct free loopback ports. All listeners stay open until every
- * port is known, so the kernel cannot hand the same port out twice.
- */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", resolve);
-      });
-    }
-    return servers.map((server) => (server.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -142,7 +116,7 @@ export async function startTorchServe(options: {
   const logDir = join(work, "logs");
   await mkdir(temp, { recursive: true });
   await mkdir(logDir, { recursive: true });
-  const [inference, management, metrics, grpcInference, grpcManagement] = await freePorts(5);
+  const [inference, management, metrics, grpcInference, grpcManagement] = await findFreePorts(5);
   const config = join(work, "config.properties");
   await writeFile(
     config,
