@@ -1,6 +1,10 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { waitUntil } from "../../runtime/wait.js";
 import { type ModelDescription, readiness, type TorchServeClient } from "./client.js";
+import type { Connection } from "./connect.js";
 import type { ModelRef } from "./model-ref.js";
+import { isStoreFileOfMserve } from "./model-store.js";
 
 export interface ModelView extends ModelDescription {
   isDefault: boolean;
@@ -41,4 +45,35 @@ export async function waitForWorkers(
       hint: "Worker start-up errors are in the server log (`mserve logs`).",
     },
   );
+}
+
+export interface UnregisterResult {
+  name: string;
+  version: string;
+  message: string;
+  /** The archive deploy had copied into the store, removed with the version. */
+  removedArchive?: string;
+}
+
+/**
+ * Unregisters a version (the default one when none is given). `confirm` runs
+ * after the version is known to exist, so an unknown model fails before anyone
+ * is asked. Archives that `deploy` put in the store are removed too, since
+ * TorchServe leaves store files registered by name in place.
+ */
+export async function unregisterModel(
+  connection: Pick<Connection, "client" | "modelStore">,
+  ref: ModelRef,
+  options: { keepArchive?: boolean; confirm: (version: string) => Promise<void> },
+): Promise<UnregisterResult> {
+  const { client, modelStore } = connection;
+  const [model] = await client.describe(ref.name, ref.version);
+  const version = model?.modelVersion ?? ref.version ?? "";
+  await options.confirm(version);
+  const message = await client.unregister(ref.name, version);
+  if (options.keepArchive || !modelStore || !model || !isStoreFileOfMserve(model.modelUrl)) {
+    return { name: ref.name, version, message };
+  }
+  await rm(join(modelStore, model.modelUrl), { force: true });
+  return { name: ref.name, version, message, removedArchive: model.modelUrl };
 }
