@@ -32,8 +32,7 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
         },
         timeout,
       );
-      const name = /Model "([^"]+)" Version: (\S+)/.exec(answer.message);
-      const ref = name ? { name: name[1] as string, version: name[2] as string } : undefined;
+      const ref = answer.registered;
       if (ref && flags.maxWorkers !== undefined) {
         const min = flags.minWorkers ?? 1;
         await client.scale(ref.name, ref.version, {

@@ -98,6 +98,10 @@ for (const tokenAuth of [true, false]) {
       expect(await readdir(served.modelStore)).toContain(first.storeFile);
       const again = json(await ok("deploy", "dist/intent.mar", "-o", "json"));
       expect(again.status).toBe("unchanged");
+      // The bare API call for the same version: TorchServe's own 409.
+      const taken = await run("register", first.storeFile);
+      expect(taken.exitCode).toBe(5);
+      expect(taken.stderr).toMatch(/already registered for model intent \(HTTP 409\)/);
     });
 
     it("refuses a different archive under a deployed version (exit 5) unless --replace", async () => {

@@ -186,7 +186,10 @@ export class TorchServeClient {
     });
   }
 
-  async register(params: RegisterParams, timeoutMs?: number): Promise<{ status: number; message: string }> {
+  async register(
+    params: RegisterParams,
+    timeoutMs?: number,
+  ): Promise<{ status: number; message: string; registered?: { name: string; version: string } }> {
     const query = {
       url: params.url,
       model_name: params.modelName,
@@ -202,7 +205,14 @@ export class TorchServeClient {
       { action: `register ${params.modelName ?? params.url}`, api: "management" },
       { method: "POST", path: "/models", query, timeoutMs },
     );
-    return { status: response.status, message: this.parse(statusBodySchema, response, "register").status };
+    const message = this.parse(statusBodySchema, response, "register").status;
+    // 200 says which model and version it registered; 202 ("Processing worker updates...") does not.
+    const named = /Model "([^"]+)" Version: (\S+) registered/.exec(message);
+    return {
+      status: response.status,
+      message,
+      ...(named ? { registered: { name: named[1] as string, version: named[2] as string } } : {}),
+    };
   }
 
   async unregister(name: string, version?: string): Promise<string> {
