@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchLargeLoad } from "./large-load.js";
 import { benchLifecycle } from "./lifecycle-bench.js";
+import { benchOverhead } from "./overhead-bench.js";
 import { benchPackaging, reportPackaging } from "./package-bench.js";
 import { benchStartup } from "./startup-bench.js";
 
@@ -27,6 +28,11 @@ let allOk = true;
 const startup = await benchStartup(tools.node, tools.mserveBin);
 sections.push(startup.text);
 allOk &&= startup.ok;
+if (!only || only === "overhead") {
+  const overhead = await benchOverhead({ ...tools, root });
+  sections.push(overhead.text);
+  allOk &&= overhead.ok;
+}
 if (!only || only === "lifecycle") {
   const lifecycle = await benchLifecycle(
     { ...tools, torchserve: join(root, ".venv", "bin", "torchserve"), root },
@@ -34,13 +40,13 @@ if (!only || only === "lifecycle") {
   );
   sections.push(lifecycle.text);
 }
-for (const size of only === "lifecycle" ? [] : sizes) {
+for (const size of only ? [] : sizes) {
   const report = reportPackaging(size, await benchPackaging(workDir, size, tools));
   sections.push(report.text);
   allOk &&= report.ok;
 }
 // The largest archive must load in a real TorchServe (skip with MSERVE_BENCH_LOAD=0).
-if (process.env.MSERVE_BENCH_LOAD !== "0" && only !== "lifecycle") {
+if (process.env.MSERVE_BENCH_LOAD !== "0" && !only) {
   const largest = Math.max(...sizes);
   const load = await benchLargeLoad(workDir, join(workDir, `pkg-${largest}g`, "weights.bin"), tools);
   sections.push(load.text);

@@ -296,6 +296,32 @@ export function registerCommands(program: Command): void {
     )
     .action(lazy(() => import("./commands/predict.js")));
 
+  withGlobals(withServer(program.command("bench"), "30s"))
+    .description("measure latency percentiles and throughput of a served model across concurrency levels")
+    .argument("<model>", "name or name:version")
+    .argument("[version]", "version (default: the server's default version)")
+    .option("-d, --data <text>", "request body as text")
+    .option("--file <path>", "request body from a file")
+    .option("--json <json>", "JSON body: inline, @file or @- for stdin")
+    .option("--batch <file.jsonl>", "one body per line (a JSON string is sent as text), cycled through")
+    .option("--content-type <type>", "override the Content-Type sent")
+    .option("-c, --concurrency <list>", "concurrency levels, run in turn", "1,2,4,8,16")
+    .option("--duration <duration>", "measured time per level (default 20s)")
+    .option("-n, --requests <n>", "measured requests per level, instead of --duration")
+    .option("--warmup <duration>", "un-measured warm-up per level", "3s")
+    .option("--rate <r>", "open loop: requests per second on a fixed schedule (latency includes queueing)")
+    .option("--request-timeout <duration>", "per-request limit; a slower answer counts as a timeout", "30s")
+    .option("--csv <file>", "also write the figures as CSV")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve bench intent --data 'set a timer' -c 1,2,4,8 --duration 10s",
+        "mserve bench intent 2 --batch fixtures/intent/samples.jsonl -o json > bench.json",
+        "mserve bench intent --data hi -c 16 --rate 200 --duration 30s",
+      ]),
+    )
+    .action(lazy(() => import("./commands/bench.js")));
+
   withGlobals(program.command("doctor"))
     .description("check Java, TorchServe, Python packages, ports, docker and the state folder")
     .action(lazy(() => import("./commands/doctor.js")));

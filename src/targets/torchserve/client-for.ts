@@ -20,5 +20,5 @@ export function clientFor(
     tokens,
     { timeoutMs: options.timeoutMs, signal: options.signal },
   );
-  return { client, http };
+  return { client, http, tokens };
 }

@@ -2,6 +2,7 @@ import { MserveError, usageError } from "../../errors.js";
 import { listRecords, readRecord, recordState } from "../../runtime/records.js";
 import type { ServerRecord } from "../../runtime/types.js";
 import { clientFor } from "./client-for.js";
+import type { TokenSource } from "./keys.js";
 
 export interface ServerSelection {
   /** A server started by `mserve serve` (its record name). */
@@ -18,6 +19,8 @@ export interface ServerSelection {
 
 export interface Connection {
   client: ReturnType<typeof clientFor>["client"];
+  /** Keys for load generators that bypass the client (bench); headers only, never printed. */
+  tokens: TokenSource;
   close(): Promise<void>;
   /** "torchserve (local)" or the URL, for messages. */
   label: string;
@@ -92,16 +95,23 @@ export async function connect(
       ? checkUrl(selection.inferenceUrl, "--inference-url").origin
       : deriveInference(management);
     const keyFile = selection.keyFile ?? env.MSERVE_KEY_FILE;
-    const { client, http } = clientFor(
+    const { client, http, tokens } = clientFor(
       { urls: { management: management.origin, inference }, tokenAuth: Boolean(keyFile), keyFile },
       options,
     );
-    return { client, close: () => http.close(), label: management.origin, modelStore: selection.modelStore };
+    return {
+      client,
+      tokens,
+      close: () => http.close(),
+      label: management.origin,
+      modelStore: selection.modelStore,
+    };
   }
   const record = await pickRecord(env, server);
-  const { client, http } = clientFor(record, options);
+  const { client, http, tokens } = clientFor(record, options);
   return {
     client,
+    tokens,
     close: () => http.close(),
     label: `${record.name} (${record.runtime})`,
     record,

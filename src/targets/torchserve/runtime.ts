@@ -78,6 +78,8 @@ export function configProperties(options: ConfigOptions): string {
     "enable_model_api=true",
     `disable_token_authorization=${!options.tokenAuth}`,
     "default_workers_per_model=1",
+    // Metrics on the metrics port (Prometheus) instead of only in log files, so `bench` and scrapers can read them.
+    "metrics_mode=prometheus",
     "default_response_timeout=120",
     "default_startup_timeout=120",
     "",

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { writeFileAtomic } from "../archive/atomic-output.js";
+import { createHttpSender, type RequestBody } from "../bench/http-sender.js";
+import { readBatchBodies } from "../bench/inputs.js";
+import { chart, errorCount, levelRows, toCsv } from "../bench/report.js";
+import { parseConcurrency, runBench } from "../bench/run.js";
+import type { CommandRun } from "../command-tree.js";
+import { parseDuration } from "../config/duration.js";
+import { wholeNumber } from "../config/server-flags.js";
+import { MserveError, usageError } from "../errors.js";
+import { readPredictInput } from "../predict/input.js";
+import { formatRef, parseModelRef } from "../targets/torchserve/model-ref.js";
+import { formatTable } from "../ui/format.js";
+import { createUi } from "../ui/output.js";
+import { startSpinner } from "../ui/progress.js";
+import { withConnection } from "./support/connection.js";
+
+const flagsSchema = z.object({
+  data: z.string().optional(),
+  file: z.string().optional(),
+  json: z.string().optional(),
+  batch: z.string().optional(),
+  contentType: z.string().optional(),
+  concurrency: z.string().default("1,2,4,8,16"),
+  duration: z.string().optional(),
+  requests: wholeNumber("--requests", 1),
+  warmup: z.string().default("3s"),
+  rate: z.string().optional(),
+  requestTimeout: z.string().default("30s"),
+  csv: z.string().optional(),
+});
+
+export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const ref = parseModelRef(positional[0] as string, positional[1]);
+  const concurrency = parseConcurrency(flags.concurrency);
+  if (!concurrency)
+    throw usageError(`invalid --concurrency "${flags.concurrency}"`, "Use e.g. 1,2,4,8 (1 to 1024).");
+  if (flags.duration && flags.requests) throw usageError("give --duration or --requests, not both");
+  const rate = flags.rate === undefined ? undefined : Number(flags.rate);
+  if (rate !== undefined && !(rate > 0))
+    throw usageError(`invalid --rate "${flags.rate}"`, "Requests per second, e.g. 50.");
+  const plan = {
+    concurrency,
+    durationMs: flags.requests ? undefined : parseDuration(flags.duration ?? "20s", "--duration"),
+    requests: flags.requests,
+    warmupMs: parseDuration(flags.warmup, "--warmup"),
+    rate,
+  };
+  const bodies: RequestBody[] = flags.batch
+    ? await readBatchBodies(flags.batch, ctx.cwd)
+    : [await readPredictInput(flags, ctx.cwd)];
+
+  const result = await withConnection(rawOptions, ctx, "30s", async ({ client, tokens, label }) => {
+    // Fail before the load starts: an unknown model would otherwise be thousands of 404s.
+    const [model] = await client.describe(ref.name, ref.version);
+    const sender = createHttpSender({
+      origin: new URL(client.endpoint.inference).origin,
+      path: `/predictions/${encodeURIComponent(ref.name)}${ref.version ? `/${encodeURIComponent(ref.version)}` : ""}`,
+      bodies,
+      headers: await tokens.headers("inference"),
+      connections: Math.max(...concurrency),
+      timeoutMs: parseDuration(flags.requestTimeout, "--request-timeout"),
+    });
+    const spinner = await startSpinner(ctx, `Benchmarking ${formatRef(ref)} on ${label}`);
+    try {
+      const bench = await runBench(sender.send, plan, {
+        signal: ctx.signal,
+        onLevelStart: (c) => spinner.update(`concurrency ${c}${rate ? ` at ${rate}/s` : ""}`),
+      });
+      spinner.done(`Benchmarked ${formatRef(ref)}: ${bench.levels.length} level(s)`);
+      return { ...bench, model: ref.name, version: model?.modelVersion, server: label };
+    } catch (error) {
+      spinner.fail();
+      throw error;
+    } finally {
+      await sender.close();
+    }
+  });
+
+  const document = {
+    model: result.model,
+    version: result.version,
+    server: result.server,
+    mode: rate ? "open-loop" : "closed-loop",
+    ...plan,
+    interrupted: result.interrupted,
+    levels: result.levels,
+  };
+  if (flags.csv) await writeFileAtomic(flags.csv, toCsv(result.levels));
+  const table = levelRows(result.levels);
+  const text = () =>
+    result.levels.length === 0
+      ? "no requests completed"
+      : `${formatTable(table.header, table.rows, [1, 3, 4, 5, 6, 7, 8])}\n\n${chart(result.levels)}`;
+  if (result.interrupted) {
+    if (ctx.output === "text") ctx.stdout.write(`${text()}\n`);
+    // One JSON document: the figures measured so far travel in the error's details.
+    throw new MserveError("INTERRUPTED", "interrupted: figures above cover what was measured", {
+      details: document,
+    });
+  }
+  ui.result(document, text);
+  const failed = result.levels.reduce((n, l) => n + errorCount(l), 0);
+  if (failed > 0) ui.warn(`${failed} request(s) failed; see the ERRORS column`);
+  if (result.levels.every((l) => l.ok === 0)) {
+    throw new MserveError("SERVER_ERROR", "no request succeeded", {
+      hint: `Try one by hand: mserve predict ${formatRef(ref)} …`,
+    });
+  }
+};
