@@ -1,138 +1,209 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, errors as undiciErrors } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { MserveError } from "../errors.js";
-import { failureKind, networkError, safeUrl, timeoutError } from "./errors.js";
+import { BodyTooLarge, readCapped } from "./body.js";
+import {
+  authNote,
+  type FailureContext,
+  failureKind,
+  interrupted,
+  networkCode,
+  networkError,
+  redactUrl,
+  safeUrl,
+  secretsOf,
+  timeoutError,
+  tooLargeError,
+} from "./errors.js";
+import { backoffDelay, mayRetryFailure, mayRetryStatus, type Resend } from "./retry.js";
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from "./types.js";
 
-const MAX_BODY = 64 * 1024 * 1024;
-const RETRYABLE_STATUS = new Set([502, 503, 504]);
-
-function withQuery(url: string, query: HttpRequest["query"]): string {
-  if (!query) return url;
-  const u = new URL(url);
-  for (const [key, value] of Object.entries(query))
-    if (value !== undefined) u.searchParams.set(key, String(value));
-  return u.toString();
-}
-
-function flatHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(headers))
-    out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  return out;
-}
+export const HTTP_DEFAULTS = {
+  timeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+  retries: 2,
+  backoffMs: 100,
+  maxBodyBytes: 64 * 1024 * 1024,
+} as const;
 
 /**
- * The one HTTP client: a keep-alive pool, one time budget per request that
- * covers every retry, and retries only where sending twice is harmless.
+ * The one HTTP client: a keep-alive pool, one time budget per call that covers every
+ * attempt and backoff (so --timeout is what the user waits at most), and retries only
+ * where sending twice is harmless.
  */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
-  const defaultTimeout = options.timeoutMs ?? 30_000;
-  const connectTimeout = options.connectTimeoutMs ?? 5_000;
-  const retries = options.retries ?? 2;
-  const backoff = options.backoffMs ?? 100;
+  const timeoutMs = options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs;
+  const connectTimeoutMs = options.connectTimeoutMs ?? HTTP_DEFAULTS.connectTimeoutMs;
+  const retries = options.retries ?? HTTP_DEFAULTS.retries;
+  const backoffMs = options.backoffMs ?? HTTP_DEFAULTS.backoffMs;
+  const maxBodyBytes = options.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
   const debug = options.onDebug;
-  // undici does not reuse a socket after `Connection: close`, which TorchServe sends with every error.
-  const agent = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 4_000 });
+  // TorchServe answers every error with `Connection: close`; undici then drops that socket
+  // instead of returning it to the pool (test: "does not reuse a connection the server closed").
+  // Idle sockets are dropped after 4 s, before typical server idle timeouts, so a request
+  // rarely lands on a socket the server is closing at that very moment.
+  const agent = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 4_000 });
 
-  async function attempt(req: HttpRequest, url: string, signal: AbortSignal): Promise<HttpResponse> {
+  async function attempt(req: HttpRequest, url: URL, signal: AbortSignal, remainingMs: number) {
     const started = performance.now();
     const response = await agent.request({
-      origin: new URL(url).origin,
-      path: `${new URL(url).pathname}${new URL(url).search}`,
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: req.method,
       headers: req.headers,
-      body: req.body as never,
+      body: req.body,
       signal,
+      // undici's own phase timers default to 300 s; keep them inside the budget.
+      headersTimeout: remainingMs,
+      bodyTimeout: remainingMs,
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY) {
-        response.body.destroy();
-        throw new MserveError("SERVER_ERROR", `the answer from ${safeUrl(url)} is larger than 64 MiB`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const body = Buffer.concat(chunks);
-    let parsed: unknown;
-    let didParse = false;
-    return {
-      status: response.statusCode,
-      headers: flatHeaders(response.headers),
-      body,
-      text: () => body.toString("utf8"),
-      json: () => {
-        if (!didParse) {
-          didParse = true;
-          try {
-            parsed = JSON.parse(body.toString("utf8"));
-          } catch {
-            parsed = undefined;
-          }
-        }
-        return parsed;
-      },
-      elapsedMs: performance.now() - started,
-    };
+    const body = await readCapped(response, maxBodyBytes, req.method !== "HEAD");
+    return toResponse(response, body, performance.now() - started);
   }
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
-    const budget = req.timeoutMs ?? defaultTimeout;
-    const what = req.what ?? "the server";
-    const url = withQuery(req.url, req.query);
-    const timer = AbortSignal.timeout(budget);
-    const signal = req.signal ? AbortSignal.any([req.signal, timer]) : timer;
-    const canResend =
-      Boolean(req.idempotent) && !(req.body && typeof (req.body as { pipe?: unknown }).pipe === "function");
-    for (let n = 0; ; n++) {
-      try {
-        const response = await attempt(req, url, signal);
-        debug?.(`${req.method} ${safeUrl(url)} -> ${response.status} (${Math.round(response.elapsedMs)} ms)`);
-        if (canResend && RETRYABLE_STATUS.has(response.status) && n < retries) {
-          await pause(n, `HTTP ${response.status}`);
-          continue;
-        }
-        return response;
-      } catch (error) {
-        if (error instanceof MserveError) throw error;
-        if (req.signal?.aborted) {
-          const reason = req.signal.reason;
-          throw reason instanceof MserveError
-            ? reason
-            : new MserveError("INTERRUPTED", "interrupted", { cause: error });
-        }
-        if (timer.aborted || error instanceof undiciErrors.RequestAbortedError) {
-          throw timeoutError(what, safeUrl(url), budget, error);
-        }
-        const kind = failureKind(error);
-        // A refused connection sent nothing, so any method may try again; anything else only if idempotent.
-        const retryable =
-          kind === "refused" || kind === "dns" ? n < retries : canResend && kind !== "other" && n < retries;
-        if (!retryable) throw networkError(error, what, url, budget);
-        await pause(n, kind);
-      }
-    }
+    const url = buildUrl(req.url, req.query);
+    const href = url.toString();
+    const budgetMs = req.timeoutMs ?? timeoutMs;
+    const ctx: FailureContext = {
+      what: req.what ?? "the server",
+      url: href,
+      budgetMs,
+      connectTimeoutMs,
+      secrets: secretsOf(href, req.headers),
+    };
+    const label = `${req.method} ${redactUrl(href)}${authNote(req.headers)}`;
+    const resend: Resend = { idempotent: req.idempotent === true, replayableBody: !isStream(req.body) };
+    if (req.signal?.aborted) throw interrupted(req.signal);
+    const budget = callBudget(req.signal, budgetMs);
 
-    async function pause(n: number, why: string) {
-      const delay = backoff * 2 ** n * (0.5 + Math.random());
-      debug?.(
-        `${req.method} ${safeUrl(url)} attempt ${n + 2}/${retries + 1} after ${why} (in ${Math.round(delay)} ms)`,
-      );
+    // Waits before attempt n+1; false when no retry is left or the budget has no room for one,
+    // in which case the caller reports what actually happened rather than a timeout.
+    const again = async (n: number, why: string): Promise<boolean> => {
+      if (n > retries) return false;
+      const delay = backoffDelay(n - 1, backoffMs);
+      if (delay >= budget.remainingMs()) return false;
+      debug?.(`${label} attempt ${n + 1}/${retries + 1} after ${why} (in ${delay} ms)`);
       try {
-        await sleep(delay, undefined, { signal });
+        await sleep(delay, undefined, { signal: budget.signal });
       } catch (error) {
-        if (req.signal?.aborted) {
-          const reason = req.signal.reason;
-          throw reason instanceof MserveError ? reason : new MserveError("INTERRUPTED", "interrupted");
-        }
-        throw timeoutError(what, safeUrl(url), budget, error);
+        throw req.signal?.aborted
+          ? interrupted(req.signal, error)
+          : timeoutError(ctx.what, href, budgetMs, error);
       }
+      return true;
+    };
+
+    try {
+      for (let n = 1; ; n++) {
+        const started = performance.now();
+        let response: HttpResponse;
+        try {
+          response = await attempt(req, url, budget.signal, Math.max(1, Math.ceil(budget.remainingMs())));
+        } catch (error) {
+          const took = `(${Math.round(performance.now() - started)} ms)`;
+          if (req.signal?.aborted) {
+            debug?.(`${label} -> interrupted ${took}`);
+            throw interrupted(req.signal, error);
+          }
+          if (budget.spent()) {
+            debug?.(`${label} -> no answer within the budget ${took}`);
+            throw timeoutError(ctx.what, href, budgetMs, error);
+          }
+          if (error instanceof BodyTooLarge) {
+            debug?.(`${label} -> body over ${maxBodyBytes} bytes ${took}`);
+            throw tooLargeError(ctx.what, href, maxBodyBytes);
+          }
+          const kind = failureKind(error);
+          const why = networkCode(error) ?? kind;
+          debug?.(`${label} -> ${why} ${took}`);
+          if (mayRetryFailure(kind, resend) && (await again(n, why))) continue;
+          throw networkError(error, ctx);
+        }
+        debug?.(`${label} -> ${response.status} (${Math.round(response.elapsedMs)} ms)`);
+        if (mayRetryStatus(response.status, resend) && (await again(n, `HTTP ${response.status}`))) continue;
+        return response;
+      }
+    } finally {
+      budget.dispose();
     }
   }
 
-  return { request, close: () => agent.close() };
+  let closing: Promise<void> | undefined;
+  return { request, close: () => (closing ??= agent.close()) };
+}
+
+/** Appends `query` (undefined values are left out); anything but an absolute http(s) URL is refused. */
+function buildUrl(raw: string, query: HttpRequest["query"]): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // No `cause`: the URL parser's error repeats the whole input, query secrets included.
+    throw new MserveError("INVALID_INPUT", `not a valid URL: ${safeUrl(raw)}`, {
+      hint: "Use an absolute URL such as http://127.0.0.1:8081.",
+    });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new MserveError("INVALID_INPUT", `not an http(s) URL: ${safeUrl(raw)}`, {
+      hint: "Use an absolute URL such as http://127.0.0.1:8081.",
+    });
+  }
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  return url;
+}
+
+/**
+ * One abort signal per call that fires when the budget is spent or the caller aborts.
+ * Built by hand rather than with AbortSignal.any so that the listener on the caller's
+ * long-lived signal and the timer are removed as soon as the call ends.
+ */
+function callBudget(caller: AbortSignal | undefined, budgetMs: number) {
+  const controller = new AbortController();
+  const deadline = performance.now() + budgetMs;
+  let spent = false;
+  const timer = setTimeout(() => {
+    spent = true;
+    controller.abort(new DOMException("the request budget is spent", "TimeoutError"));
+  }, budgetMs);
+  const onAbort = () => controller.abort(caller?.reason);
+  caller?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    spent: () => spent,
+    remainingMs: () => Math.max(0, deadline - performance.now()),
+    dispose: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+function isStream(body: HttpRequest["body"]): boolean {
+  return typeof (body as { pipe?: unknown } | undefined)?.pipe === "function";
+}
+
+function toResponse(response: Dispatcher.ResponseData, body: Buffer, elapsedMs: number): HttpResponse {
+  const headers: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(response.headers))
+    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  let parsed: { value: unknown } | undefined;
+  return {
+    status: response.statusCode,
+    headers,
+    body,
+    elapsedMs,
+    text: () => body.toString("utf8"),
+    json: () => {
+      if (!parsed) {
+        try {
+          parsed = { value: JSON.parse(body.toString("utf8")) };
+        } catch {
+          parsed = { value: undefined };
+        }
+      }
+      return parsed.value;
+    },
+  };
 }

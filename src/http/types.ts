@@ -43,10 +43,16 @@ export interface HttpClientOptions {
   backoffMs?: number;
   /** Called with a redacted one-line description of each attempt (for --debug). */
   onDebug?: (line: string) => void;
+  /** Largest response body accepted, bytes (64 MiB); more is a SERVER_ERROR. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpClient {
-  /** Resolves for every HTTP status; rejects only with MserveError (UNREACHABLE, TIMEOUT, INTERRUPTED). */
+  /**
+   * Resolves for every HTTP status; rejects only with MserveError: UNREACHABLE, TIMEOUT,
+   * INTERRUPTED, SERVER_ERROR (body over the cap), INVALID_INPUT (not an http(s) URL),
+   * INTERNAL (used after close()).
+   */
   request(req: HttpRequest): Promise<HttpResponse>;
   close(): Promise<void>;
 }
