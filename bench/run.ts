@@ -5,6 +5,7 @@ import { benchLargeLoad } from "./large-load.js";
 import { benchLifecycle } from "./lifecycle-bench.js";
 import { benchOverhead } from "./overhead-bench.js";
 import { benchPackaging, reportPackaging } from "./package-bench.js";
+import { benchPerfAnalyzer } from "./perf-analyzer-bench.js";
 import { benchStartup } from "./startup-bench.js";
 
 /**
@@ -32,6 +33,11 @@ if (!only || only === "overhead") {
   const overhead = await benchOverhead({ ...tools, root });
   sections.push(overhead.text);
   allOk &&= overhead.ok;
+}
+if (!only || only === "perf-analyzer") {
+  const compared = await benchPerfAnalyzer({ ...tools, root });
+  sections.push(compared.text);
+  allOk &&= compared.ok;
 }
 if (!only || only === "lifecycle") {
   const lifecycle = await benchLifecycle(
