@@ -7,13 +7,20 @@ export interface PortRole {
   port: number;
 }
 
-/** Whether nothing listens on the port (a bind test: the only check that sees every address family). */
-export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+/** Why `port` cannot be bound (an errno code such as EADDRINUSE or EACCES), or undefined when it can. */
+function bindError(port: number, host: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "EUNKNOWN"));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
+}
+
+const validPort = (port: number) => Number.isInteger(port) && port > 0 && port < 65_536;
+
+/** Whether nothing listens on the port (a bind test: the only check that sees every address family). */
+export async function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return validPort(port) && (await bindError(port, host)) === undefined;
 }
 
 /** Socket inodes listening on `port`, from /proc/net/tcp{,6} (state 0A = LISTEN). */
@@ -21,17 +28,22 @@ async function listeningInodes(port: number): Promise<Set<string>> {
   const inodes = new Set<string>();
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     const text = await readFile(table, "utf8").catch(() => "");
+    // Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
     for (const line of text.split("\n").slice(1)) {
       const cols = line.trim().split(/\s+/);
-      const local = cols[1];
-      if (!local || cols[3] !== "0A") continue;
-      if (Number.parseInt(local.split(":")[1] ?? "", 16) === port && cols[9]) inodes.add(cols[9]);
+      const localPort = cols[1]?.split(":").pop();
+      if (cols[3] !== "0A" || !localPort || !cols[9]) continue;
+      if (Number.parseInt(localPort, 16) === port) inodes.add(cols[9]);
     }
   }
   return inodes;
 }
 
-/** Which process holds a listening port (Linux only; undefined when it cannot be told). */
+/**
+ * Which process holds a listening port (Linux only): the socket's inode, then
+ * the process with a `socket:[inode]` descriptor. Undefined when it cannot be
+ * told, e.g. no /proc or the owner belongs to another user (its fds are private).
+ */
 export async function portOwner(port: number): Promise<{ pid: number; command: string } | undefined> {
   const inodes = await listeningInodes(port);
   if (inodes.size === 0) return undefined;
@@ -53,7 +65,21 @@ export async function portOwner(port: number): Promise<{ pid: number; command: s
 /** Refuses to start when a port is taken, naming the port and, where possible, who has it. */
 export async function checkPortsFree(ports: PortRole[], host = "127.0.0.1"): Promise<void> {
   for (const { role, port } of ports) {
-    if (await isPortFree(port, host)) continue;
+    if (!validPort(port)) {
+      throw new MserveError("INVALID_INPUT", `port ${port} (${role}) is not a valid TCP port`, {
+        hint: "Ports are whole numbers from 1 to 65535.",
+      });
+    }
+    const code = await bindError(port, host);
+    if (code === undefined) continue;
+    if (code === "EACCES") {
+      throw new MserveError("INVALID_INPUT", `port ${port} (${role}) needs root privileges to bind`, {
+        hint: "Choose ports above 1023 with --ports.",
+      });
+    }
+    if (code === "EADDRNOTAVAIL") {
+      throw new MserveError("INVALID_INPUT", `cannot bind ${host}: no such local address`);
+    }
     const owner = await portOwner(port);
     throw new MserveError(
       "CONFLICT",

@@ -5,12 +5,16 @@ import { stopProcessGroup } from "./supervisor.js";
 import type { ServerRecord, ServerState } from "./types.js";
 
 /** Graceful stop (SIGTERM / docker stop), forced after `graceMs`; the key file goes with the server. */
-export async function stopRecorded(record: ServerRecord, graceMs: number): Promise<{ forced: boolean }> {
+export async function stopRecorded(
+  record: ServerRecord,
+  graceMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ forced: boolean }> {
   let forced = false;
   if (record.runtime === "local" && record.pid) {
     forced = (await stopProcessGroup(record.pid, { graceMs })).forced;
   } else if (record.containerId) {
-    await dockerStop(record.containerId, { timeoutSec: Math.ceil(graceMs / 1000) });
+    await dockerStop(record.containerId, { timeoutSec: Math.ceil(graceMs / 1000), env });
   }
   // Keys of a stopped server are useless and should not linger on disk.
   if (record.keyFile) await rm(record.keyFile, { force: true });
@@ -29,12 +33,12 @@ export async function stopServer(
   graceMs: number,
 ): Promise<StopOutcome> {
   const record = await readRecord(env, name);
-  if ((await recordState(record)) === "exited") {
+  if ((await recordState(record, env)) === "exited") {
     await removeRecord(env, name);
     if (record.keyFile) await rm(record.keyFile, { force: true });
     return { name, result: "stale" };
   }
-  const { forced } = await stopRecorded(record, graceMs);
+  const { forced } = await stopRecorded(record, graceMs, env);
   await removeRecord(env, name);
   return { name, result: forced ? "forced" : "stopped" };
 }
@@ -50,7 +54,7 @@ export async function serverStatuses(
 ): Promise<{ servers: ServerStatus[]; problems: string[] }> {
   const { records, problems } = await listRecords(env);
   const servers = await Promise.all(
-    records.map(async (record) => ({ record, state: await recordState(record) })),
+    records.map(async (record) => ({ record, state: await recordState(record, env) })),
   );
   return { servers: servers.sort((a, b) => a.record.name.localeCompare(b.record.name)), problems };
 }
