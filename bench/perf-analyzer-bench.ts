@@ -75,7 +75,17 @@ export async function benchPerfAnalyzer(
           [
             ...["-m", "intent", "--service-kind=torchserve", "-i", "http", "-u", host],
             ...["--input-data", join(work, "input.json"), "--concurrency-range", `${c}:${c}`],
-            ...["--measurement-interval", "5000", "-f", csv],
+            // Batching makes per-window throughput wobble more than the default 10%: allow 20%, and more windows.
+            ...[
+              "--measurement-interval",
+              "5000",
+              "--stability-percentage",
+              "20",
+              "--max-trials",
+              "20",
+              "-f",
+              csv,
+            ],
           ],
           // It prints a warning per request on stderr in TorchServe mode ("Timer not set correctly"); the CSV has the figures.
           { env: { ...process.env, LD_LIBRARY_PATH: libs }, stdout: "ignore", stderr: "ignore" },

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { execa } from "execa";
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
@@ -26,6 +27,8 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     await child;
     return;
   }
+  // Follow from where the tail was read, so nothing written in between is lost.
+  const from = (await stat(record.logFile).catch(() => undefined))?.size;
   const tail = await readLogTail(record.logFile, lines).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") throw notFound(`${record.name} has no log file yet (${record.logFile})`);
     throw error;
@@ -33,7 +36,7 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
   ctx.stdout.write(tail.endsWith("\n") || tail === "" ? tail : `${tail}\n`);
   if (flags.follow) {
     // Follows until Ctrl-C, which aborts ctx.signal; that is the normal way out.
-    await followFile(record.logFile, (chunk) => ctx.stdout.write(chunk), { signal: ctx.signal }).catch(
+    await followFile(record.logFile, (chunk) => ctx.stdout.write(chunk), { signal: ctx.signal, from }).catch(
       () => {},
     );
   }
