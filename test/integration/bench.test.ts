@@ -52,9 +52,9 @@ describe.skipIf(Boolean(missing))("mserve bench on a real TorchServe", () => {
         "--batch",
         "samples.jsonl",
         "-c",
-        "1,4",
+        "1,2",
         "-n",
-        "150",
+        "100",
         "--warmup",
         "0s",
         "-o",
@@ -63,17 +63,19 @@ describe.skipIf(Boolean(missing))("mserve bench on a real TorchServe", () => {
       expect(result.exitCode, result.stderr).toBe(0);
       const doc = JSON.parse(result.stdout);
       expect(doc).toMatchObject({ model: "intent", version: "1", mode: "closed-loop", interrupted: false });
-      expect(doc.levels.map((l: { concurrency: number }) => l.concurrency)).toEqual([1, 4]);
+      expect(doc.levels.map((l: { concurrency: number }) => l.concurrency)).toEqual([1, 2]);
       for (const level of doc.levels) {
-        expect(level).toMatchObject({ requests: 150, ok: 150, errors: {} });
+        expect(level).toMatchObject({ requests: 100, ok: 100, errors: {} });
         expect(level.latency.p50).toBeGreaterThan(0);
         expect(level.latency.p99).toBeGreaterThanOrEqual(level.latency.p50);
         expect(level.latency.max).toBeGreaterThanOrEqual(level.latency.p99);
       }
-      expect((await served()) - before).toBe(300);
+      expect((await served()) - before).toBe(200);
       runs.push(doc.levels);
     }
-    // Same machine, same load: throughput within a factor of two between runs (CI machines are noisy).
+    // Same machine, same load: throughput within a factor of two between runs. Levels 1 and 2 are
+    // paced by the fixture's 50 ms batch delay, not by CPU, so other test files running alongside
+    // do not move them; at 4 a batch fills or waits depending on timing, which is too bimodal here.
     for (const i of [0, 1]) {
       const ratio = runs[0][i].throughput / runs[1][i].throughput;
       expect(ratio).toBeGreaterThan(0.5);
