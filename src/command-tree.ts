@@ -82,6 +82,15 @@ function withWorkers(cmd: Command): Command {
     .option("--response-timeout <s>", "seconds a worker may take per request before it is restarted");
 }
 
+/** The request-body flags shared by predict and bench (predict/input.ts reads them). */
+function withInput(cmd: Command, { fileHint = "" } = {}): Command {
+  return cmd
+    .option("-d, --data <text>", "request body as text")
+    .option("--file <path>", `request body from a file${fileHint}`)
+    .option("--json <json>", "JSON body: inline, @file or @- for stdin")
+    .option("--content-type <type>", "override the Content-Type sent");
+}
+
 export function registerCommands(program: Command): void {
   program.enablePositionalOptions();
 
@@ -278,14 +287,10 @@ export function registerCommands(program: Command): void {
     .argument("[version]", "version to make the default")
     .action(lazy(() => import("./commands/set-default.js")));
 
-  withGlobals(withServer(program.command("predict"), "60s"))
+  withGlobals(withInput(withServer(program.command("predict"), "60s"), { fileHint: " (images, audio, …)" }))
     .description("send a prediction to the default or a given version and print the answer")
     .argument("<model>", "name or name:version")
     .argument("[version]", "version (default: the server's default version)")
-    .option("-d, --data <text>", "request body as text")
-    .option("--file <path>", "request body from a file (images, audio, …)")
-    .option("--json <json>", "JSON body: inline, @file or @- for stdin")
-    .option("--content-type <type>", "override the Content-Type sent")
     .option("--request-id <id>", "request id to send (default: a new UUID)")
     .addHelpText(
       "after",
@@ -296,15 +301,11 @@ export function registerCommands(program: Command): void {
     )
     .action(lazy(() => import("./commands/predict.js")));
 
-  withGlobals(withServer(program.command("bench"), "30s"))
+  withGlobals(withInput(withServer(program.command("bench"), "30s")))
     .description("measure latency percentiles and throughput of a served model across concurrency levels")
     .argument("<model>", "name or name:version")
     .argument("[version]", "version (default: the server's default version)")
-    .option("-d, --data <text>", "request body as text")
-    .option("--file <path>", "request body from a file")
-    .option("--json <json>", "JSON body: inline, @file or @- for stdin")
     .option("--batch <file.jsonl>", "one body per line (a JSON string is sent as text), cycled through")
-    .option("--content-type <type>", "override the Content-Type sent")
     .option("-c, --concurrency <list>", "concurrency levels, run in turn", "1,2,4,8,16")
     .option("--duration <duration>", "measured time per level (default 20s)")
     .option("-n, --requests <n>", "measured requests per level, instead of --duration")

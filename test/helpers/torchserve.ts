@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, closeSync, constants, openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { findFreePorts } from "../../src/runtime/ports.js";
-import { locateJava } from "../../src/targets/torchserve/locate.js";
+import { isExecutable, locateJava } from "../../src/targets/torchserve/locate.js";
 import { realToolsRequired, venvBin } from "./python.js";
 
 export interface RunningTorchServe {
@@ -35,15 +35,6 @@ export const requireRealServers = realToolsRequired;
 
 export function torchserveBin(): string {
   return process.env.MSERVE_TORCHSERVE_BIN ?? venvBin("torchserve");
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether a real TorchServe can start here; `reason` says what is missing when it cannot. */

@@ -8,7 +8,7 @@ export interface Located {
   source: "MSERVE_TORCHSERVE_BIN" | "VIRTUAL_ENV" | "project venv" | "PATH";
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
