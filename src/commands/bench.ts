@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { writeFileAtomic } from "../archive/atomic-output.js";
-import { createHttpSender, type RequestBody } from "../bench/http-sender.js";
+import type { RequestBody } from "../bench/http-sender.js";
 import { readBatchBodies } from "../bench/inputs.js";
 import { chart, errorCount, levelRows, toCsv } from "../bench/report.js";
-import { parseConcurrency, runBench } from "../bench/run.js";
+import { parseConcurrency } from "../bench/run.js";
+import { benchTorchServeModel } from "../bench/torchserve-bench.js";
 import type { CommandRun } from "../command-tree.js";
 import { parseDuration } from "../config/duration.js";
 import { wholeNumber } from "../config/server-flags.js";
@@ -52,30 +53,19 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     ? await readBatchBodies(flags.batch, ctx.cwd)
     : [await readPredictInput(flags, ctx.cwd)];
 
-  const result = await withConnection(rawOptions, ctx, "30s", async ({ client, tokens, label }) => {
-    // Fail before the load starts: an unknown model would otherwise be thousands of 404s.
-    const [model] = await client.describe(ref.name, ref.version);
-    const sender = createHttpSender({
-      origin: new URL(client.endpoint.inference).origin,
-      path: `/predictions/${encodeURIComponent(ref.name)}${ref.version ? `/${encodeURIComponent(ref.version)}` : ""}`,
-      bodies,
-      headers: await tokens.headers("inference"),
-      connections: Math.max(...concurrency),
-      timeoutMs: parseDuration(flags.requestTimeout, "--request-timeout"),
-    });
-    const spinner = await startSpinner(ctx, `Benchmarking ${formatRef(ref)} on ${label}`);
+  const result = await withConnection(rawOptions, ctx, "30s", async (connection) => {
+    const spinner = await startSpinner(ctx, `Benchmarking ${formatRef(ref)} on ${connection.label}`);
     try {
-      const bench = await runBench(sender.send, plan, {
+      const bench = await benchTorchServeModel(connection, ref, bodies, plan, {
+        requestTimeoutMs: parseDuration(flags.requestTimeout, "--request-timeout"),
         signal: ctx.signal,
         onLevelStart: (c) => spinner.update(`concurrency ${c}${rate ? ` at ${rate}/s` : ""}`),
       });
       spinner.done(`Benchmarked ${formatRef(ref)}: ${bench.levels.length} level(s)`);
-      return { ...bench, model: ref.name, version: model?.modelVersion, server: label };
+      return bench;
     } catch (error) {
       spinner.fail();
       throw error;
-    } finally {
-      await sender.close();
     }
   });
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { workerFlagsSchema } from "../config/server-flags.js";
-import { readiness } from "../targets/torchserve/client.js";
-import { waitForWorkers } from "../targets/torchserve/manage.js";
+import { registerArchive } from "../targets/torchserve/manage.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
@@ -20,7 +19,8 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const result = await withConnection(rawOptions, ctx, "180s", async ({ client, label }, timeout) => {
     const spinner = await startSpinner(ctx, `Registering ${url} on ${label}`);
     try {
-      const answer = await client.register(
+      const outcome = await registerArchive(
+        client,
         {
           url,
           modelName: flags.modelName,
@@ -30,29 +30,10 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
           responseTimeoutSec: flags.responseTimeout,
           synchronous: flags.wait,
         },
-        timeout,
+        { maxWorkers: flags.maxWorkers, wait: flags.wait, timeoutMs: timeout, signal: ctx.signal },
       );
-      const ref = answer.registered;
-      if (ref && flags.maxWorkers !== undefined) {
-        const min = flags.minWorkers ?? 1;
-        await client.scale(ref.name, ref.version, {
-          min,
-          max: Math.max(min, flags.maxWorkers),
-          synchronous: false,
-        });
-      }
-      const model =
-        ref && flags.wait
-          ? await waitForWorkers(client, ref, { timeoutMs: timeout, signal: ctx.signal })
-          : undefined;
-      spinner.done(answer.message);
-      return {
-        ...ref,
-        url,
-        status: answer.status,
-        message: answer.message,
-        workers: model && readiness(model),
-      };
+      spinner.done(outcome.message);
+      return outcome;
     } catch (error) {
       spinner.fail();
       throw error;

@@ -54,6 +54,10 @@ export interface PredictResult {
 
 const path = (...parts: string[]) => parts.map(encodeURIComponent).join("/");
 
+/** The inference route of the default version, or of one version. */
+export const predictionPath = (name: string, version?: string) =>
+  `/predictions/${path(name, ...(version ? [version] : []))}`;
+
 /**
  * Typed calls to TorchServe's management and inference APIs. Every call sends
  * the right key, retries once after re-reading a rotated key, and turns error
@@ -262,7 +266,7 @@ export class TorchServeClient {
       { action: `predict ${req.name}${req.version ? `:${req.version}` : ""}`, api: "inference" },
       {
         method: "POST",
-        path: `/predictions/${path(req.name, ...(req.version ? [req.version] : []))}`,
+        path: predictionPath(req.name, req.version),
         headers: {
           "x-request-id": requestId,
           ...(req.contentType ? { "content-type": req.contentType } : {}),

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { waitUntil } from "../../runtime/wait.js";
-import { type ModelDescription, readiness, type TorchServeClient } from "./client.js";
+import { type ModelDescription, type RegisterParams, readiness, type TorchServeClient } from "./client.js";
 import type { Connection } from "./connect.js";
 import type { ModelRef } from "./model-ref.js";
 import { isStoreFileOfMserve } from "./model-store.js";
@@ -76,4 +76,46 @@ export async function unregisterModel(
   }
   await rm(join(modelStore, model.modelUrl), { force: true });
   return { name: ref.name, version, message, removedArchive: model.modelUrl };
+}
+
+export interface RegisterOutcome {
+  name?: string;
+  version?: string;
+  url: string;
+  status: number;
+  message: string;
+  workers?: ReturnType<typeof readiness>;
+}
+
+/**
+ * The bare register call for an archive already in the store (or at a URL),
+ * then the max-workers bound (register only takes an initial count) and,
+ * with `wait`, READY workers.
+ */
+export async function registerArchive(
+  client: TorchServeClient,
+  params: RegisterParams,
+  options: { maxWorkers?: number; wait: boolean; timeoutMs: number; signal?: AbortSignal },
+): Promise<RegisterOutcome> {
+  const answer = await client.register(params, options.timeoutMs);
+  const ref = answer.registered;
+  if (ref && options.maxWorkers !== undefined) {
+    const min = params.initialWorkers ?? 1;
+    await client.scale(ref.name, ref.version, {
+      min,
+      max: Math.max(min, options.maxWorkers),
+      synchronous: false,
+    });
+  }
+  const model =
+    ref && options.wait
+      ? await waitForWorkers(client, ref, { timeoutMs: options.timeoutMs, signal: options.signal })
+      : undefined;
+  return {
+    ...ref,
+    url: params.url,
+    status: answer.status,
+    message: answer.message,
+    ...(model ? { workers: readiness(model) } : {}),
+  };
 }
