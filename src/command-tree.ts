@@ -61,6 +61,15 @@ function withGlobals(cmd: Command, { shortOutput = true } = {}): Command {
   return cmd;
 }
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function withRegistryFlag(cmd: Command): Command {
+  return cmd.option(
+    "--registry <location>",
+    "registry folder, or mlflow+http://host:5000 (default: MSERVE_REGISTRY, then $MSERVE_HOME/registry)",
+  );
+}
+
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
 
 /** How commands that talk to a server pick it (targets/torchserve/connect.ts). */
@@ -222,10 +231,21 @@ export function registerCommands(program: Command): void {
     .action(lazy(() => import("./commands/ps.js")));
 
   withGlobals(program.command("logs"))
-    .description("print a server's log")
-    .argument("[name]", "server name (default torchserve)")
+    .description("print a server's log, or query the prediction log (`mserve logs predictions`)")
+    .argument("[name]", "server name (default torchserve), or `predictions`")
     .option("-f, --follow", "keep printing new lines until Ctrl-C")
-    .option("-n, --tail <lines>", "lines from the end to start with (default 100)")
+    .option("-n, --tail <lines>", "lines (or predictions) from the end to show (default 100)")
+    .option("--model <name>", "predictions: only this model name or model id")
+    .option("--group <id>", "predictions: only this group id (one batch, or --group-id)")
+    .option("--since <when>", "predictions: newer than a duration ago (2h, 7d) or a date (2026-11-24)")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve logs -f",
+        "mserve logs predictions --model intent --since 1d",
+        "mserve logs predictions --group nightly-42 -o json",
+      ]),
+    )
     .action(lazy(() => import("./commands/logs.js")));
 
   withGlobals(withWorkers(withServer(program.command("deploy"), "180s")))
@@ -288,15 +308,24 @@ export function registerCommands(program: Command): void {
     .action(lazy(() => import("./commands/set-default.js")));
 
   withGlobals(withInput(withServer(program.command("predict"), "60s"), { fileHint: " (images, audio, …)" }))
-    .description("send a prediction to the default or a given version and print the answer")
-    .argument("<model>", "name or name:version")
-    .argument("[version]", "version (default: the server's default version)")
+    .description("send a prediction to a version or alias (registering it first if the server lacks it)")
+    .argument("[model]", "intent (server default), intent:3, intent@PROD, or the pair intent PROD")
+    .argument("[version]", "version or alias")
     .option("--request-id <id>", "request id to send (default: a new UUID)")
+    .option("--id <id>", "the registry version with this id")
+    .option("--batch <file.jsonl>", "one input per line (a JSON string is sent as text); - for stdin")
+    .option("-c, --concurrency <n>", "requests in flight with --batch (default 4)")
+    .option("--group-id <id>", "group id for the prediction log (default with --batch: a new UUID)")
+    .option("--no-auto-register", "fail (exit 4) instead of registering a registry version the server lacks")
+    .option("--no-log-output", "keep model outputs out of the prediction log")
+    .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
     .addHelpText(
       "after",
       examples([
         "mserve predict intent --data 'set a timer for ten minutes'",
-        'mserve predict intent 2 --json \'{"text": "play some jazz"}\' -o json',
+        "mserve predict intent PROD --data 'play some jazz'      # alias from the registry",
+        'mserve predict intent:2 --json \'{"text": "play some jazz"}\' -o json',
+        "mserve predict intent@PROD --batch inputs.jsonl -c 8 > outputs.jsonl",
       ]),
     )
     .action(lazy(() => import("./commands/predict.js")));
@@ -322,6 +351,79 @@ export function registerCommands(program: Command): void {
       ]),
     )
     .action(lazy(() => import("./commands/bench.js")));
+
+  const registry = withGlobals(program.command("registry"))
+    .description("the model registry: versions, ids and artifacts that releases and predict resolve against")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve registry push dist/intent.mar --tag git=$(git rev-parse --short HEAD)",
+        "mserve registry list intent",
+        "mserve registry show intent@PROD",
+        "MSERVE_REGISTRY=mlflow+http://127.0.0.1:5000 mserve registry list",
+      ]),
+    );
+  withGlobals(withRegistryFlag(registry.command("push")))
+    .description("store an artifact under its name and version (same bytes twice: nothing new stored)")
+    .argument(
+      "<artifact>",
+      ".mar / .tar.gz (name and version from its manifest) or any file with --name/--version",
+    )
+    .option("--name <name>", "model name (TorchServe archives: must match the manifest)")
+    .option("--version <version>", "model version (TorchServe archives: must match the manifest)")
+    .option("--description <text>", "free text shown by `registry show`")
+    .option("--tag <key=value>", "metadata tag; repeat for more", collect, [])
+    .action(lazy(() => import("./commands/registry-push.js")));
+  withGlobals(withRegistryFlag(registry.command("list")))
+    .description("list models, or the versions of one with ids and aliases")
+    .argument("[name]", "model name")
+    .action(lazy(() => import("./commands/registry-list.js")));
+  withGlobals(withRegistryFlag(registry.command("show")))
+    .description("show a version's metadata, aliases, artifact location and hash")
+    .argument("[ref]", "intent, intent:3, intent@PROD or the pair intent PROD")
+    .argument("[version-or-alias]", "second word of the pair form")
+    .option("--id <id>", "select the version by id")
+    .action(lazy(() => import("./commands/registry-show.js")));
+  withGlobals(withRegistryFlag(registry.command("rm")))
+    .description("remove a version (refused while an alias points at it)")
+    .argument("[ref]", "intent:3 or intent 3")
+    .argument("[version]", "version, as an alternative to name:version")
+    .option("--id <id>", "select the version by id")
+    .option("--reason <text>", "recorded in the history")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action(lazy(() => import("./commands/registry-rm.js")));
+  withGlobals(withRegistryFlag(registry.command("verify")))
+    .description("re-hash every artifact; exit 3 when one is missing or corrupt; list leftovers")
+    .option("--prune", "delete leftovers older than an hour (unused blobs, temp files of killed pushes)")
+    .action(lazy(() => import("./commands/registry-verify.js")));
+  withGlobals(withRegistryFlag(registry.command("history")))
+    .description("pushes, removals and alias moves of a model, oldest first")
+    .argument("<name>", "model name")
+    .option("--alias <alias>", "only this alias's moves")
+    .action(lazy(() => import("./commands/registry-history.js")));
+
+  withGlobals(withRegistryFlag(program.command("release")))
+    .description("point an alias (PROD, STG, …) at a version; predict and bench follow it")
+    .argument("<model>", "model name (or name:version)")
+    .argument("[version]", "version to release")
+    .requiredOption("--as <alias>", "alias to move, e.g. PROD")
+    .option("--reason <text>", "recorded in the alias history")
+    .addHelpText("after", examples(["mserve release intent 3 --as PROD --reason 'beats 2 on the eval set'"]))
+    .action(lazy(() => import("./commands/release.js")));
+
+  withGlobals(withRegistryFlag(program.command("rollback")))
+    .description("move an alias back to the version it pointed at before its last move")
+    .argument("<model>", "model name")
+    .requiredOption("--alias <alias>", "alias to roll back, e.g. PROD")
+    .option("--reason <text>", "recorded in the alias history")
+    .action(lazy(() => import("./commands/rollback.js")));
+
+  withGlobals(program.command("feedback"))
+    .description("attach a label (and a comment) to a logged prediction")
+    .argument("<request-id>", "request id printed by predict")
+    .requiredOption("--label <label>", "what the right answer was, or a verdict such as correct/wrong")
+    .option("--comment <text>", "free text")
+    .action(lazy(() => import("./commands/feedback.js")));
 
   withGlobals(program.command("doctor"))
     .description("check Java, TorchServe, Python packages, ports, docker and the state folder")

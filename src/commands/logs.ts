@@ -8,9 +8,17 @@ import { dockerLogsArgv } from "../runtime/docker.js";
 import { followFile, readLogTail } from "../runtime/logs.js";
 import { readRecord, recordState } from "../runtime/records.js";
 
-const flagsSchema = z.object({ follow: z.boolean().optional(), tail: wholeNumber("--tail", 0) });
+const flagsSchema = z.object({
+  follow: z.boolean().optional(),
+  tail: wholeNumber("--tail", 0),
+  model: z.undefined({ error: "--model is for `mserve logs predictions`" }),
+  group: z.undefined({ error: "--group is for `mserve logs predictions`" }),
+  since: z.undefined({ error: "--since is for `mserve logs predictions`" }),
+});
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  if (positional[0] === "predictions")
+    return (await import("./logs-predictions.js")).run(positional.slice(1), rawOptions, ctx);
   const flags = flagsSchema.parse(rawOptions);
   const record = await readRecord(ctx.env, positional[0] ?? "torchserve");
   const lines = flags.tail ?? 100;

@@ -1,9 +1,21 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
+import { wholeNumber } from "../config/server-flags.js";
+import type { Context } from "../context.js";
+import { MserveError } from "../errors.js";
+import { readBatchInputs, runOrdered } from "../predict/batch.js";
 import { readPredictInput } from "../predict/input.js";
-import { formatRef, parseModelRef } from "../targets/torchserve/model-ref.js";
+import { type PredictOutcome, sendPrediction } from "../predict/send.js";
+import { ensureOnServer } from "../predict/sidecar.js";
+import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
+import { openRegistry } from "../registry/open.js";
+import { parseRef } from "../registry/resolve.js";
+import type { Registry } from "../registry/types.js";
+import type { Connection } from "../targets/torchserve/connect.js";
 import { formatDuration } from "../ui/format.js";
-import { createUi } from "../ui/output.js";
+import { createUi, type Ui } from "../ui/output.js";
+import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
 
 const flagsSchema = z.object({
@@ -12,40 +24,185 @@ const flagsSchema = z.object({
   json: z.string().optional(),
   contentType: z.string().optional(),
   requestId: z.string().optional(),
+  groupId: z.string().optional(),
+  id: z.string().optional(),
+  batch: z.string().optional(),
+  concurrency: wholeNumber("--concurrency", 1).default(4),
+  autoRegister: z.boolean().default(true),
+  logOutput: z.boolean().default(true),
+  registry: z.string().optional(),
 });
+type Flags = z.infer<typeof flagsSchema>;
 
-function decode(body: Buffer, contentType: string | undefined): { json?: unknown; text: string } {
-  const text = body.toString("utf8");
-  if (contentType?.includes("json") || /^\s*[[{"]/.test(text)) {
-    try {
-      return { json: JSON.parse(text), text };
-    } catch {}
-  }
-  return { text };
-}
+const describe = (target: PredictTarget) =>
+  target.model ? `${target.name}:${target.version}${target.alias ? ` (${target.alias})` : ""}` : target.label;
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
-  const ref = parseModelRef(positional[0] as string, positional[1]);
+  const spec = parseRef(positional[0], positional[1], flags.id);
+  let registry: Registry | undefined;
+  const open = async () => {
+    registry ??= await openRegistry({ env: ctx.env, cwd: ctx.cwd, flag: flags.registry, signal: ctx.signal });
+    return registry;
+  };
+  try {
+    const target = await resolvePredictTarget(spec, open);
+    await withConnection(rawOptions, ctx, "60s", async (connection, timeout) => {
+      if (target.model && registry) {
+        const spinner = await startSpinner(ctx, `Preparing ${describe(target)}`);
+        const { registered } = await ensureOnServer(connection, registry, target.model, {
+          autoRegister: flags.autoRegister,
+          timeoutMs: Math.max(timeout, 180_000),
+          signal: ctx.signal,
+          label: target.label,
+          onStep: (step) => spinner.update(step),
+        }).catch((error) => {
+          spinner.fail();
+          throw error;
+        });
+        if (registered)
+          spinner.done(
+            `registered ${target.name}:${target.version} on ${connection.label} from the registry`,
+          );
+        else spinner.fail();
+      }
+      if (flags.batch) await predictBatch(connection, target, flags, ctx, ui);
+      else await predictOnce(connection, target, flags, ctx, ui, timeout);
+    });
+  } finally {
+    await registry?.close();
+  }
+};
+
+async function predictOnce(
+  connection: Connection,
+  target: PredictTarget,
+  flags: Flags,
+  ctx: Context,
+  ui: Ui,
+  timeout: number,
+) {
   const input = await readPredictInput(flags, ctx.cwd);
-  const answer = await withConnection(rawOptions, ctx, "60s", ({ client }) =>
-    client.predict({ ...ref, body: input.body, contentType: input.contentType, requestId: flags.requestId }),
-  );
-  const decoded = decode(answer.body, answer.contentType);
-  ui.info(`request ${answer.requestId} → ${formatRef(ref)} in ${formatDuration(answer.elapsedMs)}`);
+  const outcome = await sendPrediction(connection, input, {
+    target,
+    groupId: flags.groupId,
+    requestId: flags.requestId,
+    logOutput: flags.logOutput,
+    env: ctx.env,
+    timeoutMs: timeout,
+  });
+  if (outcome.logFailed) ui.warn("could not write the prediction log under $MSERVE_HOME/logs");
+  if (outcome.error) throw outcome.error;
+  ui.info(`request ${outcome.requestId} → ${describe(target)} in ${formatDuration(outcome.latencyMs)}`);
   ui.result(
     {
-      requestId: answer.requestId,
-      ...(answer.serverRequestId && answer.serverRequestId !== answer.requestId
-        ? { serverRequestId: answer.serverRequestId }
-        : {}),
-      model: ref.name,
-      ...(ref.version ? { version: ref.version } : {}),
-      status: answer.status,
-      latencyMs: Math.round(answer.elapsedMs * 10) / 10,
-      response: decoded.json ?? decoded.text,
+      requestId: outcome.requestId,
+      ...(outcome.serverRequestId ? { serverRequestId: outcome.serverRequestId } : {}),
+      ...(flags.groupId ? { groupId: flags.groupId } : {}),
+      model: target.name,
+      ...(target.version ? { version: target.version } : {}),
+      ...(target.alias ? { alias: target.alias } : {}),
+      ...(target.model ? { modelId: target.model.id } : {}),
+      status: outcome.httpStatus,
+      latencyMs: outcome.latencyMs,
+      response: outcome.response,
     },
-    () => (decoded.json === undefined ? decoded.text : JSON.stringify(decoded.json, null, 2)),
+    () =>
+      typeof outcome.response === "string" ? outcome.response : JSON.stringify(outcome.response, null, 2),
   );
-};
+}
+
+const lineResult = (outcome: PredictOutcome, line: number) =>
+  outcome.error
+    ? {
+        line,
+        requestId: outcome.requestId,
+        status: "error",
+        error: { code: outcome.error.code, message: outcome.error.message },
+      }
+    : {
+        line,
+        requestId: outcome.requestId,
+        status: "ok",
+        latencyMs: outcome.latencyMs,
+        response: outcome.response,
+      };
+
+/** Ordered JSONL out, one line per input; failures are reported in place and summed up at the end. */
+async function predictBatch(
+  connection: Connection,
+  target: PredictTarget,
+  flags: Flags,
+  ctx: Context,
+  ui: Ui,
+) {
+  const given = (["data", "file", "json"] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 0)
+    throw new MserveError("USAGE", `--batch reads every input from its file; drop --${given[0]}`);
+  const groupId = flags.groupId ?? randomUUID();
+  const spinner = await startSpinner(ctx, `Predicting with ${describe(target)}`);
+  const results: ReturnType<typeof lineResult>[] = [];
+  const failedLines: number[] = [];
+  const codes = new Set<string>();
+  let count = 0;
+  let logFailed = false;
+  await runOrdered(
+    readBatchInputs(flags.batch as string, ctx.cwd),
+    flags.concurrency,
+    async (item): Promise<PredictOutcome> =>
+      item.error
+        ? { requestId: "", status: "error", latencyMs: 0, error: item.error }
+        : sendPrediction(
+            connection,
+            { body: item.body as Buffer, contentType: item.contentType as string },
+            {
+              target,
+              groupId,
+              logOutput: flags.logOutput,
+              env: ctx.env,
+            },
+          ),
+    (outcome, item) => {
+      count++;
+      logFailed ||= Boolean(outcome.logFailed);
+      const result = lineResult(outcome, item.line);
+      if (outcome.error) {
+        failedLines.push(item.line);
+        codes.add(outcome.error.code);
+      }
+      if (ctx.output === "json") results.push(result);
+      else ctx.stdout.write(`${JSON.stringify(result)}\n`);
+      spinner.update(`${count} done, ${failedLines.length} failed`);
+    },
+    ctx.signal,
+  );
+  if (ctx.signal.aborted) throw new MserveError("INTERRUPTED", `interrupted after ${count} input(s)`);
+  if (logFailed) ui.warn("could not write the prediction log under $MSERVE_HOME/logs");
+  const summary = {
+    group: groupId,
+    total: count,
+    ok: count - failedLines.length,
+    failed: failedLines.length,
+    failedLines,
+  };
+  if (ctx.output === "json")
+    ui.result(
+      { model: target.name, version: target.version, alias: target.alias, ...summary, results },
+      () => "",
+    );
+  if (failedLines.length === 0) {
+    spinner.done(`${count} prediction(s) with ${describe(target)}, group ${groupId}`);
+    return;
+  }
+  spinner.fail();
+  const [only] = codes;
+  throw new MserveError(
+    codes.size === 1 && only ? (only as MserveError["code"]) : "SERVER_ERROR",
+    `${failedLines.length} of ${count} prediction(s) failed (line${failedLines.length > 1 ? "s" : ""} ${failedLines.slice(0, 10).join(", ")}${failedLines.length > 10 ? ", …" : ""})`,
+    {
+      hint: "Each failure is on its own output line; the others succeeded.",
+      details: ctx.output === "json" ? undefined : summary,
+    },
+  );
+}

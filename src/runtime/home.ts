@@ -19,10 +19,11 @@ const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /** Names become file and container names, so they stay short and path-safe (no `/`, no leading `.`). */
 export function validateServerName(name: string): string {
-  if (!SERVER_NAME.test(name)) {
+  // `mserve logs predictions` reads the prediction log, so no server may take that name.
+  if (!SERVER_NAME.test(name) || name === "predictions") {
     throw invalidInput(
       `invalid server name ${JSON.stringify(name)}`,
-      "Use 1 to 63 letters, digits, _, . and -, starting with a letter or digit (e.g. --name ts-1).",
+      "Use 1 to 63 letters, digits, _, . and -, starting with a letter or digit, other than `predictions` (e.g. --name ts-1).",
     );
   }
   return name;

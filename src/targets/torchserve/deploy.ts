@@ -16,6 +16,8 @@ export interface WorkerSettings {
 
 export interface DeployOptions extends WorkerSettings {
   archive: string;
+  /** The registry's hash of the archive: a copy that no longer matches is refused (exit 3). */
+  expectedSha256?: string;
   replace: boolean;
   wait: boolean;
   timeoutMs: number;
@@ -73,6 +75,13 @@ export async function deployArchive(connection: Connection, options: DeployOptio
   const step = options.onStep ?? (() => {});
   const artifact = await checkArtifact(resolve(options.archive));
   const { name, version } = artifact;
+  if (options.expectedSha256 && artifact.sha256 !== options.expectedSha256) {
+    throw new MserveError(
+      "INVALID_INPUT",
+      `the artifact of ${name}:${version} is corrupt: its sha256 is ${artifact.sha256.slice(0, 12)}…, the registry recorded ${options.expectedSha256.slice(0, 12)}…`,
+      { hint: "Nothing was registered. Run `mserve registry verify`, then push the artifact again." },
+    );
+  }
   const storeFile = storeFileName(name, version, artifact.sha256, artifact.kind);
   const store = connection.modelStore;
   if (!store) {

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import type { CommandRun } from "../command-tree.js";
+import { parseDuration } from "../config/duration.js";
+import { wholeNumber } from "../config/server-flags.js";
+import { usageError } from "../errors.js";
+import { queryPredictions } from "../predict/log.js";
+import { formatTable } from "../ui/format.js";
+import { createUi } from "../ui/output.js";
+
+const flagsSchema = z.object({
+  model: z.string().optional(),
+  group: z.string().optional(),
+  since: z.string().optional(),
+  tail: wholeNumber("--tail", 1),
+});
+
+/** `--since 2h` (a duration back from now) or `--since 2026-11-24` / an ISO time. */
+export function parseSince(text: string, now = Date.now()): Date {
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const date = new Date(text);
+    if (!Number.isNaN(date.getTime())) return date;
+    throw usageError(
+      `invalid --since date "${text}"`,
+      "Use e.g. 2026-11-24, 2026-11-24T10:00:00Z or a duration such as 2h or 7d.",
+    );
+  }
+  return new Date(now - parseDuration(text, "--since"));
+}
+
+const short = (value: unknown) => {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+};
+
+export const run: CommandRun = async (_positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const limit = flags.tail ?? 100;
+  const { records, matched } = await queryPredictions(ctx.env, {
+    model: flags.model,
+    group: flags.group,
+    since: flags.since ? parseSince(flags.since) : undefined,
+    limit,
+  });
+  ui.result({ matched, shown: records.length, predictions: records }, () =>
+    records.length === 0
+      ? "no logged predictions match"
+      : `${formatTable(
+          ["TIME", "REQUEST ID", "MODEL", "ALIAS", "STATUS", "MS", "OUTPUT", "FEEDBACK"],
+          records.map((r) => [
+            r.at,
+            r.requestId,
+            `${r.name}${r.version ? `:${r.version}` : ""}`,
+            r.alias ?? "",
+            r.status === "ok" ? String(r.httpStatus ?? "ok") : (r.error?.code ?? "error"),
+            String(r.latencyMs),
+            r.status === "ok" ? short(r.output) : short(r.error?.message),
+            r.feedback
+              ? `${r.feedback.label}${r.feedback.comment ? ` (${short(r.feedback.comment)})` : ""}`
+              : "",
+          ]),
+          [5],
+        )}${matched > records.length ? `\n(${matched - records.length} older match(es) not shown; raise --tail)` : ""}`,
+  );
+};

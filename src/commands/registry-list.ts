@@ -1,0 +1,65 @@
+import type { CommandRun } from "../command-tree.js";
+import { unknownModel } from "../registry/errors.js";
+import { compareVersions } from "../registry/names.js";
+import { formatBytes, formatTable } from "../ui/format.js";
+import { createUi } from "../ui/output.js";
+import { withRegistry } from "./support/registry.js";
+
+const aliasText = (aliases: Record<string, string>) =>
+  Object.entries(aliases)
+    .map(([a, v]) => `${a}→${v}`)
+    .join(" ");
+
+export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  const ui = createUi(ctx);
+  const [name] = positional;
+  await withRegistry(rawOptions, ctx, async (registry) => {
+    if (!name) {
+      const models = await registry.models();
+      ui.result({ registry: registry.label, models }, () =>
+        models.length === 0
+          ? "the registry is empty; add a model with `mserve registry push dist/<name>.mar`"
+          : formatTable(
+              ["NAME", "VERSIONS", "LATEST", "ALIASES", "UPDATED"],
+              models.map((m) => [
+                m.name,
+                String(m.versions),
+                m.latest ?? "",
+                aliasText(m.aliases),
+                m.updatedAt ?? "",
+              ]),
+              [1],
+            ),
+      );
+      return;
+    }
+    const entry = await registry.model(name);
+    if (!entry)
+      throw unknownModel(
+        name,
+        (await registry.models()).map((m) => m.name),
+      );
+    const aliasesOf = (version: string) =>
+      Object.entries(entry.aliases)
+        .filter(([, a]) => a.version === version)
+        .map(([a]) => a);
+    const versions = [...entry.versions]
+      .sort((a, b) => compareVersions(a.version, b.version))
+      .map((v) => ({ ...v, aliases: aliasesOf(v.version) }));
+    ui.result({ registry: registry.label, name, versions }, () =>
+      formatTable(
+        ["VERSION", "ID", "ALIASES", "FORMAT", "SIZE", "CREATED", "BY"],
+        versions.map((v) => [
+          v.version,
+          v.id,
+          v.aliases.join(","),
+          v.format,
+          formatBytes(v.artifact.size),
+          v.createdAt,
+          v.createdBy,
+        ]),
+        [4],
+      ),
+    );
+  });
+};

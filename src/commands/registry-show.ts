@@ -1,0 +1,45 @@
+import { z } from "zod";
+import type { CommandRun } from "../command-tree.js";
+import { parseRef, resolveRef } from "../registry/resolve.js";
+import { formatBytes } from "../ui/format.js";
+import { createUi } from "../ui/output.js";
+import { withRegistry } from "./support/registry.js";
+
+const flagsSchema = z.object({ id: z.string().optional() });
+
+export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const spec = parseRef(positional[0], positional[1], flags.id);
+  const shown = await withRegistry(rawOptions, ctx, async (registry) => {
+    const resolved = await resolveRef(registry, spec);
+    const entry = await registry.model(resolved.name);
+    const aliases = Object.entries(entry?.aliases ?? {})
+      .filter(([, a]) => a.version === resolved.version)
+      .map(([alias, a]) => ({ alias, since: a.at, by: a.by }));
+    const location = await registry.localArtifact(resolved.model).catch(() => undefined);
+    return {
+      ...resolved.model,
+      aliases,
+      location: location ?? resolved.model.artifact.uri,
+      registry: registry.label,
+    };
+  });
+  ui.result(shown, () =>
+    [
+      `${shown.name}:${shown.version}`,
+      `  id           ${shown.id}`,
+      `  aliases      ${shown.aliases.map((a) => `${a.alias} (since ${a.since} by ${a.by})`).join(", ") || "none"}`,
+      `  target       ${shown.target} (${shown.format})`,
+      `  artifact     ${shown.location}`,
+      `  sha256       ${shown.artifact.sha256}`,
+      `  size         ${formatBytes(shown.artifact.size)}`,
+      `  created      ${shown.createdAt} by ${shown.createdBy}`,
+      ...(shown.description ? [`  description  ${shown.description}`] : []),
+      ...(shown.source ? [`  source       ${shown.source}`] : []),
+      ...Object.entries(shown.tags).map(
+        ([k, v], i) => `  ${i === 0 ? "tags        " : "            "} ${k}=${v}`,
+      ),
+    ].join("\n"),
+  );
+};

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import type { CommandRun } from "../command-tree.js";
+import { MserveError } from "../errors.js";
+import { createUi } from "../ui/output.js";
+import { withRegistry } from "./support/registry.js";
+
+const flagsSchema = z.object({ prune: z.boolean().optional() });
+
+export const run: CommandRun = async (_positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  const ui = createUi(ctx);
+  const report = await withRegistry(rawOptions, ctx, (registry) => registry.verify({ prune: flags.prune }));
+  const lines = [
+    ...report.problems.map(
+      (p) => `${ui.err.red(p.kind)}  ${p.subject}: ${p.message}\n         fix: ${p.fix}`,
+    ),
+    ...report.leftovers.map(
+      (p) => `${ui.err.yellow("leftover")}  ${p.subject}: ${p.message}\n         fix: ${p.fix}`,
+    ),
+    ...report.pruned.map((p) => `pruned  ${p}`),
+  ];
+  if (report.problems.length > 0) {
+    if (ctx.output === "text") ctx.stderr.write(`${lines.join("\n")}\n`);
+    throw new MserveError(
+      "INVALID_INPUT",
+      `${report.problems.length} of ${report.checked} artifact(s) failed verification`,
+      {
+        hint: "Follow the fix under each problem; predictions refuse these versions until then.",
+        details: report,
+      },
+    );
+  }
+  ui.result({ ok: true, ...report }, () =>
+    [...lines, `${report.checked} artifact(s) verified, all match their sha256`].join("\n"),
+  );
+};

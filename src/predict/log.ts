@@ -1,0 +1,147 @@
+import { createReadStream } from "node:fs";
+import { appendFile, mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { z } from "zod";
+import { mserveHome } from "../runtime/home.js";
+
+const predictionSchema = z.object({
+  requestId: z.string(),
+  groupId: z.string().optional(),
+  at: z.string(),
+  modelId: z.string().optional(),
+  name: z.string(),
+  version: z.string().optional(),
+  alias: z.string().optional(),
+  server: z.string(),
+  latencyMs: z.number(),
+  status: z.enum(["ok", "error"]),
+  httpStatus: z.number().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  inputSha256: z.string(),
+  output: z.unknown().optional(),
+});
+export type PredictionRecord = z.infer<typeof predictionSchema>;
+
+const feedbackSchema = z.object({
+  requestId: z.string(),
+  at: z.string(),
+  by: z.string(),
+  label: z.string(),
+  comment: z.string().optional(),
+});
+export type FeedbackRecord = z.infer<typeof feedbackSchema>;
+
+export const logsDir = (env: NodeJS.ProcessEnv) => join(mserveHome(env), "logs");
+const day = (iso: string) => iso.slice(0, 10);
+
+/**
+ * One JSON line per prediction in `predictions-YYYY-MM-DD.jsonl` (UTC day).
+ * appendFile opens with O_APPEND and writes the line in one call, so parallel
+ * predicts and batch workers never interleave lines.
+ */
+export async function appendPrediction(env: NodeJS.ProcessEnv, record: PredictionRecord): Promise<void> {
+  await mkdir(logsDir(env), { recursive: true });
+  await appendFile(join(logsDir(env), `predictions-${day(record.at)}.jsonl`), `${JSON.stringify(record)}\n`);
+}
+
+export async function appendFeedback(env: NodeJS.ProcessEnv, record: FeedbackRecord): Promise<void> {
+  await mkdir(logsDir(env), { recursive: true });
+  await appendFile(join(logsDir(env), `feedback-${day(record.at)}.jsonl`), `${JSON.stringify(record)}\n`);
+}
+
+async function logFiles(
+  env: NodeJS.ProcessEnv,
+  kind: "predictions" | "feedback",
+  sinceDay?: string,
+): Promise<string[]> {
+  const pattern = new RegExp(`^${kind}-(\\d{4}-\\d{2}-\\d{2})\\.jsonl$`);
+  const names = await readdir(logsDir(env)).catch(() => [] as string[]);
+  return names
+    .filter((n) => {
+      const m = pattern.exec(n);
+      return m && (!sinceDay || (m[1] as string) >= sinceDay);
+    })
+    .sort()
+    .map((n) => join(logsDir(env), n));
+}
+
+async function* readLines<T>(file: string, schema: z.ZodType<T>, mustContain?: string): AsyncGenerator<T> {
+  const lines = createInterface({
+    input: createReadStream(file, { encoding: "utf8" }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) {
+    // The substring test skips JSON.parse for the lines that cannot match.
+    if (!line || (mustContain && !line.includes(mustContain))) continue;
+    try {
+      const parsed = schema.safeParse(JSON.parse(line));
+      if (parsed.success) yield parsed.data;
+    } catch {
+      // A line cut short by a crash is skipped, not fatal.
+    }
+  }
+}
+
+/** The logged prediction with this request id, newest day first. */
+export async function findPrediction(
+  env: NodeJS.ProcessEnv,
+  requestId: string,
+): Promise<PredictionRecord | undefined> {
+  for (const file of (await logFiles(env, "predictions")).reverse()) {
+    for await (const record of readLines(file, predictionSchema, requestId)) {
+      if (record.requestId === requestId) return record;
+    }
+  }
+  return undefined;
+}
+
+export interface PredictionQuery {
+  model?: string;
+  group?: string;
+  since?: Date;
+  /** Keep only the newest N; memory stays bounded by N, not by the log size. */
+  limit: number;
+}
+
+export type PredictionWithFeedback = PredictionRecord & { feedback?: Omit<FeedbackRecord, "requestId"> };
+
+export async function queryPredictions(
+  env: NodeJS.ProcessEnv,
+  query: PredictionQuery,
+): Promise<{ records: PredictionWithFeedback[]; matched: number }> {
+  const sinceIso = query.since?.toISOString();
+  const kept: PredictionRecord[] = [];
+  let matched = 0;
+  for (const file of await logFiles(env, "predictions", sinceIso ? day(sinceIso) : undefined)) {
+    for await (const r of readLines(file, predictionSchema, query.group ?? query.model)) {
+      if (sinceIso && r.at < sinceIso) continue;
+      if (query.model && r.name !== query.model && r.modelId !== query.model) continue;
+      if (query.group && r.groupId !== query.group) continue;
+      matched++;
+      kept.push(r);
+      if (kept.length > query.limit) kept.shift();
+    }
+  }
+  const wanted = new Set(kept.map((r) => r.requestId));
+  const feedback = new Map<string, FeedbackRecord>();
+  const firstDay = kept[0] ? day(kept[0].at) : undefined;
+  if (firstDay) {
+    for (const file of await logFiles(env, "feedback", firstDay)) {
+      for await (const f of readLines(file, feedbackSchema))
+        if (wanted.has(f.requestId)) feedback.set(f.requestId, f);
+    }
+  }
+  return {
+    matched,
+    records: kept.map((r) => {
+      const f = feedback.get(r.requestId);
+      return f
+        ? {
+            ...r,
+            feedback: { at: f.at, by: f.by, label: f.label, ...(f.comment ? { comment: f.comment } : {}) },
+          }
+        : r;
+    }),
+  };
+}

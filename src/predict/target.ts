@@ -1,0 +1,56 @@
+import { unknownId, unknownModel } from "../registry/errors.js";
+import { formatSpec, type RefSpec, resolveInEntry } from "../registry/resolve.js";
+import type { ModelVersion, Registry } from "../registry/types.js";
+
+/** What a predict goes to: a registry version (auto-registered if needed) or a plain server version. */
+export interface PredictTarget {
+  name: string;
+  /** Absent: the server's default version. */
+  version?: string;
+  alias?: string;
+  model?: ModelVersion;
+  /** As the user wrote it. */
+  label: string;
+}
+
+/**
+ * Resolves once per invocation. A bare name is the server's default version, as
+ * in TorchServe; `name:v` and `name v` fall back to the server when the registry
+ * does not know them, so models deployed without the registry keep working;
+ * aliases and ids exist only in the registry.
+ */
+export async function resolvePredictTarget(
+  spec: RefSpec,
+  registry: () => Promise<Registry>,
+): Promise<PredictTarget> {
+  const label = formatSpec(spec);
+  if (spec.kind === "name") return { name: spec.name, label };
+  const reg = await registry();
+  if (spec.kind === "id") {
+    const model = await reg.findById(spec.id);
+    if (!model) throw unknownId(spec.id, []);
+    return { name: model.name, version: model.version, model, label };
+  }
+  const entry = await reg.model(spec.name);
+  if (!entry) {
+    if (spec.kind === "alias")
+      throw unknownModel(
+        spec.name,
+        (await reg.models()).map((m) => m.name),
+      );
+    return { name: spec.name, version: spec.kind === "pair" ? spec.word : spec.version, label };
+  }
+  const known = (word: string) =>
+    Boolean(entry.aliases[word]) || entry.versions.some((v) => v.version === word);
+  if (spec.kind === "version" && !known(spec.version))
+    return { name: spec.name, version: spec.version, label };
+  if (spec.kind === "pair" && !known(spec.word)) return { name: spec.name, version: spec.word, label };
+  const resolved = resolveInEntry(entry, spec);
+  return {
+    name: resolved.name,
+    version: resolved.version,
+    alias: resolved.alias,
+    model: resolved.model,
+    label,
+  };
+}
