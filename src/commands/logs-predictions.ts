@@ -18,7 +18,11 @@ const flagsSchema = z.object({
 export function parseSince(text: string, now = Date.now()): Date {
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const date = new Date(text);
-    if (!Number.isNaN(date.getTime())) return date;
+    // Date rolls 2026-02-30 over into March: a day that does not exist is a typo, refused.
+    const day = text.slice(0, 10);
+    const midnight = new Date(`${day}T00:00:00Z`);
+    const dayExists = !Number.isNaN(midnight.getTime()) && midnight.toISOString().slice(0, 10) === day;
+    if (!Number.isNaN(date.getTime()) && dayExists) return date;
     throw usageError(
       `invalid --since date "${text}"`,
       "Use e.g. 2026-11-24, 2026-11-24T10:00:00Z or a duration such as 2h or 7d.",

@@ -17,11 +17,10 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     const aliases = Object.entries(entry?.aliases ?? {})
       .filter(([, a]) => a.version === resolved.version)
       .map(([alias, a]) => ({ alias, since: a.at, by: a.by }));
-    const location = await registry.localArtifact(resolved.model).catch(() => undefined);
     return {
       ...resolved.model,
       aliases,
-      location: location ?? resolved.model.artifact.uri,
+      location: registry.location(resolved.model),
       registry: registry.label,
     };
   });

@@ -1,8 +1,9 @@
 import { createReadStream } from "node:fs";
-import { appendFile, mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
+import { appendDurable } from "../registry/file/durable.js";
 import { mserveHome } from "../runtime/home.js";
 
 const predictionSchema = z.object({
@@ -34,20 +35,31 @@ export type FeedbackRecord = z.infer<typeof feedbackSchema>;
 
 export const logsDir = (env: NodeJS.ProcessEnv) => join(mserveHome(env), "logs");
 const day = (iso: string) => iso.slice(0, 10);
+/** A log line is not worth a disk flush per prediction. */
+const NO_SYNC = { sync: false };
 
 /**
  * One JSON line per prediction in `predictions-YYYY-MM-DD.jsonl` (UTC day).
- * appendFile opens with O_APPEND and writes the line in one call, so parallel
- * predicts and batch workers never interleave lines.
+ * Each line is one write() on an O_APPEND descriptor, so parallel predicts and
+ * batch workers never interleave lines; a line torn by a crash is closed first
+ * so it cannot swallow the next one.
  */
 export async function appendPrediction(env: NodeJS.ProcessEnv, record: PredictionRecord): Promise<void> {
   await mkdir(logsDir(env), { recursive: true });
-  await appendFile(join(logsDir(env), `predictions-${day(record.at)}.jsonl`), `${JSON.stringify(record)}\n`);
+  await appendDurable(
+    join(logsDir(env), `predictions-${day(record.at)}.jsonl`),
+    JSON.stringify(record),
+    NO_SYNC,
+  );
 }
 
 export async function appendFeedback(env: NodeJS.ProcessEnv, record: FeedbackRecord): Promise<void> {
   await mkdir(logsDir(env), { recursive: true });
-  await appendFile(join(logsDir(env), `feedback-${day(record.at)}.jsonl`), `${JSON.stringify(record)}\n`);
+  await appendDurable(
+    join(logsDir(env), `feedback-${day(record.at)}.jsonl`),
+    JSON.stringify(record),
+    NO_SYNC,
+  );
 }
 
 async function logFiles(

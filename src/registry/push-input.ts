@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { detectContainer } from "../archive/detect.js";
 import { fromFsError, invalidInput, usageError } from "../errors.js";
 import { sha256File } from "../targets/torchserve/artifact.js";
 import { checkArtifact } from "../targets/torchserve/model-store.js";
@@ -33,7 +32,7 @@ export function parseTags(values: string[] | undefined): Record<string, string> 
 }
 
 /**
- * What a push stores: for TorchServe archives the name and version come from the
+ * What a push stores: for TorchServe archives (.mar, .tar.gz) the name and version come from the
  * manifest (TorchServe registers under those, so flags may only repeat them);
  * any other file needs --name and --version and is stored for download only.
  */
@@ -46,8 +45,7 @@ export async function describePush(path: string, cwd: string, flags: PushFlags):
       "Package it first: mserve package --archive-format default (or tgz).",
     );
   }
-  const { kind: container } = await detectContainer(full);
-  if (container === "zip" || container === "tgz") {
+  if (/\.(mar|tar\.gz|tgz)$/i.test(full)) {
     const artifact = await checkArtifact(full);
     for (const [flag, given, actual] of [
       ["--name", flags.name, artifact.name],

@@ -32,7 +32,11 @@ export async function writeDurable(path: string, content: string): Promise<void>
  * One line, one write() on an O_APPEND descriptor, then fsync: lines never
  * interleave. A line torn by a crash is closed first, so it cannot swallow this one.
  */
-export async function appendDurable(path: string, line: string): Promise<void> {
+export async function appendDurable(
+  path: string,
+  line: string,
+  options: { sync?: boolean } = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const handle = await open(path, "a+", 0o644);
   try {
@@ -44,7 +48,7 @@ export async function appendDurable(path: string, line: string): Promise<void> {
       torn = last[0] !== 0x0a;
     }
     await handle.write(`${torn ? "\n" : ""}${line.endsWith("\n") ? line : `${line}\n`}`);
-    await handle.sync();
+    if (options.sync !== false) await handle.sync();
   } finally {
     await handle.close();
   }
