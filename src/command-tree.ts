@@ -144,10 +144,13 @@ export function registerCommands(program: Command): void {
     .option("-f, --force", "overwrite an existing artifact")
     .option("--preserve-paths", "keep extra files' relative folders instead of flattening them")
     .option("--dry-run", "print what would be archived without writing anything")
+    .option("--register", "also push the archive into the model registry")
+    .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
     .addHelpText(
       "after",
       examples([
         "mserve package                       # everything from ./mserve.yaml",
+        "mserve package --register            # and push it to the registry (release it with `mserve release`)",
         "mserve package --model-name intent -v 1 --serialized-file model.pt --model-file model.py \\",
         "    --handler handler.py --extra-files vocab.json,index_to_name.json --export-path dist",
         "mserve package --archive-format zip-store -f -o json",
@@ -250,7 +253,13 @@ export function registerCommands(program: Command): void {
 
   withGlobals(withWorkers(withServer(program.command("deploy"), "180s")))
     .description("package (when no archive is given), copy into the model store, register, wait until READY")
-    .argument("[archive]", ".mar or .tar.gz to deploy (default: package ./mserve.yaml)")
+    .argument(
+      "[archive]",
+      ".mar or .tar.gz to deploy, or a registry reference such as intent@PROD (default: package ./mserve.yaml)",
+    )
+    .argument("[version]", "version or alias, with a model name from the registry")
+    .option("--id <id>", "deploy the registry version with this id")
+    .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
     .addOption(new Option("--target <server>", "server kind").choices(["torchserve"]).default("torchserve"))
     .option("--config <file>", "project file to package from (default ./mserve.yaml)")
     .option("--model-store <dir>", "the server's model store (needed with --url)")
@@ -262,6 +271,7 @@ export function registerCommands(program: Command): void {
       examples([
         "mserve deploy                                  # package ./mserve.yaml and deploy it",
         "mserve deploy dist/intent.mar --min-workers 2 --timeout 5m",
+        "mserve deploy intent@PROD                      # the version PROD points at, from the registry",
         "mserve deploy dist/intent.mar --url http://10.0.0.5:8081 --model-store /mnt/models",
       ]),
     )
@@ -269,7 +279,10 @@ export function registerCommands(program: Command): void {
 
   withGlobals(withServer(program.command("models"), "30s"))
     .description("list models and versions, or describe one with its workers")
-    .argument("[model]", "name or name:version")
+    .argument("[model]", "name, name:version, name@ALIAS or the pair name ALIAS")
+    .argument("[version]", "version or alias")
+    .option("--id <id>", "the registry version with this id")
+    .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
     .addHelpText(
       "after",
       examples(["mserve models", "mserve models intent", "mserve models intent:2 -o json"]),
@@ -332,8 +345,10 @@ export function registerCommands(program: Command): void {
 
   withGlobals(withInput(withServer(program.command("bench"), "30s")))
     .description("measure latency percentiles and throughput of a served model across concurrency levels")
-    .argument("<model>", "name or name:version")
-    .argument("[version]", "version (default: the server's default version)")
+    .argument("<model>", "name, name:version, name@ALIAS or the pair name ALIAS")
+    .argument("[version]", "version or alias (default: the server's default version)")
+    .option("--id <id>", "the registry version with this id")
+    .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
     .option("--batch <file.jsonl>", "one body per line (a JSON string is sent as text), cycled through")
     .option("-c, --concurrency <list>", "concurrency levels, run in turn", "1,2,4,8,16")
     .option("--duration <duration>", "measured time per level (default 20s)")

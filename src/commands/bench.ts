@@ -10,11 +10,12 @@ import { parseDuration } from "../config/duration.js";
 import { wholeNumber } from "../config/server-flags.js";
 import { MserveError, usageError } from "../errors.js";
 import { readPredictInput } from "../predict/input.js";
-import { formatRef, parseModelRef } from "../targets/torchserve/model-ref.js";
+import { formatRef } from "../targets/torchserve/model-ref.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
+import { resolveServerModel } from "./support/model-target.js";
 
 const flagsSchema = z.object({
   data: z.string().optional(),
@@ -34,7 +35,8 @@ const flagsSchema = z.object({
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
-  const ref = parseModelRef(positional[0] as string, positional[1]);
+  const target = await resolveServerModel(positional, rawOptions, ctx);
+  const ref = { name: target.name, ...(target.version ? { version: target.version } : {}) };
   const concurrency = parseConcurrency(flags.concurrency);
   if (!concurrency)
     throw usageError(`invalid --concurrency "${flags.concurrency}"`, "Use e.g. 1,2,4,8 (1 to 1024).");

@@ -1,12 +1,18 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { workerFlagsSchema } from "../config/server-flags.js";
+import type { Context } from "../context.js";
+import { invalidInput } from "../errors.js";
+import { parseRef, resolveRef } from "../registry/resolve.js";
 import { type DeployResult, deployArchive } from "../targets/torchserve/deploy.js";
 import { packageForDeploy } from "../targets/torchserve/package-for-deploy.js";
 import { formatDuration } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
+import { withRegistry } from "./support/registry.js";
 
 const flagsSchema = workerFlagsSchema.extend({
   target: z.literal("torchserve").default("torchserve"),
@@ -14,6 +20,34 @@ const flagsSchema = workerFlagsSchema.extend({
   replace: z.boolean().optional(),
   wait: z.boolean().default(true),
 });
+
+/**
+ * `deploy intent@PROD` (or `intent:3`, `intent PROD`, `--id`): when the argument is
+ * not a file, it names a registry version, whose artifact is deployed after a hash check.
+ */
+async function registryArtifact(positional: string[], rawOptions: Record<string, unknown>, ctx: Context) {
+  const [first, second] = positional;
+  const id = typeof rawOptions.id === "string" ? rawOptions.id : undefined;
+  if (
+    !id &&
+    (!first ||
+      (await stat(resolve(ctx.cwd, first)).then(
+        () => true,
+        () => false,
+      )))
+  )
+    return undefined;
+  if (!id && second === undefined && !/[:@]/.test(first as string)) return undefined;
+  return withRegistry(rawOptions, ctx, async (registry) => {
+    const { model } = await resolveRef(registry, parseRef(first, second, id));
+    if (model.target !== "torchserve") {
+      throw invalidInput(
+        `${model.name}:${model.version} is a ${model.format} artifact, not a TorchServe archive`,
+      );
+    }
+    return { path: await registry.localArtifact(model, ctx.signal), sha256: model.artifact.sha256 };
+  });
+}
 
 const said: Record<DeployResult["status"], string> = {
   deployed: "deployed",
@@ -26,9 +60,10 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const ui = createUi(ctx);
   const result = await withConnection(rawOptions, ctx, "180s", async (connection, timeout) => {
     const spinner = await startSpinner(ctx, `Deploying to ${connection.label}`);
-    const deploy = (archive: string) =>
+    const deploy = (archive: string, expectedSha256?: string) =>
       deployArchive(connection, {
         archive,
+        expectedSha256,
         replace: Boolean(flags.replace),
         wait: flags.wait,
         timeoutMs: timeout,
@@ -42,8 +77,10 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
       });
     try {
       let outcome: DeployResult | undefined;
+      const fromRegistry = await registryArtifact(positional, rawOptions, ctx);
       const [archive] = positional;
-      if (archive) outcome = await deploy(archive);
+      if (fromRegistry) outcome = await deploy(fromRegistry.path, fromRegistry.sha256);
+      else if (archive) outcome = await deploy(archive);
       else
         await packageForDeploy({ config: flags.config, cwd: ctx.cwd, signal: ctx.signal }, async (path) => {
           outcome = await deploy(path);

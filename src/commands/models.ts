@@ -1,10 +1,10 @@
 import type { CommandRun } from "../command-tree.js";
 import { readiness } from "../targets/torchserve/client.js";
 import { describeAll, describeModel, type ModelView } from "../targets/torchserve/manage.js";
-import { parseModelRef } from "../targets/torchserve/model-ref.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { withConnection } from "./support/connection.js";
+import { resolveServerModel } from "./support/model-target.js";
 
 function workersCell(m: ModelView): string {
   const { ready } = readiness(m);
@@ -13,7 +13,9 @@ function workersCell(m: ModelView): string {
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const ui = createUi(ctx);
-  const ref = positional[0] ? parseModelRef(positional[0]) : undefined;
+  const target =
+    positional[0] || rawOptions.id ? await resolveServerModel(positional, rawOptions, ctx) : undefined;
+  const ref = target && { name: target.name, ...(target.version ? { version: target.version } : {}) };
   const models = await withConnection(rawOptions, ctx, "30s", ({ client }) =>
     ref ? describeModel(client, ref) : describeAll(client),
   );

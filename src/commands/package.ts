@@ -1,12 +1,22 @@
 import { relative } from "node:path";
 import { totalSize } from "../archive/entries.js";
 import type { CommandRun } from "../command-tree.js";
+import type { Context } from "../context.js";
+import { currentActor } from "../registry/open.js";
+import { describePush } from "../registry/push-input.js";
 import { writeMarArtifact } from "../targets/torchserve/artifact.js";
 import { packageFlagsSchema } from "../targets/torchserve/options.js";
 import { planPackage } from "../targets/torchserve/package.js";
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startByteProgress } from "../ui/progress.js";
+import { withRegistry } from "./support/registry.js";
+
+/** `package --register`: the archive just written goes into the registry, as `registry push` would. */
+async function registerPackaged(path: string, rawOptions: Record<string, unknown>, ctx: Context) {
+  const input = await describePush(path, ctx.cwd, { tags: {} });
+  return withRegistry(rawOptions, ctx, (registry) => registry.push(input, { by: currentActor(ctx.env) }));
+}
 
 export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   const flags = packageFlagsSchema.parse(rawOptions);
@@ -56,17 +66,26 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
     throw error;
   });
   progress.done(`Packaged ${plan.inputs.modelName} ${plan.inputs.version}`);
-  ui.result(artifact, () => {
-    if (ctx.quiet) return artifact.path;
-    const rows = artifact.entries.map((e) => [
-      e.name,
-      formatBytes(e.size),
-      formatBytes(e.compressedSize),
-      e.method,
-    ]);
-    return [
-      `${shown(artifact.path)}  ${artifact.format}  ${formatBytes(artifact.bytes)}${artifact.sha256 ? `  sha256:${artifact.sha256}` : ""}`,
-      formatTable(["entry", "size", "stored", "method"], rows, [1, 2]),
-    ].join("\n");
-  });
+  const registered = flags.register ? await registerPackaged(artifact.path, rawOptions, ctx) : undefined;
+  if (registered) {
+    ui.success(
+      `${registered.status === "created" ? "pushed" : "already in"} the registry as ${registered.version.name}:${registered.version.version} (id ${registered.version.id})`,
+    );
+  }
+  ui.result(
+    registered ? { ...artifact, registry: { status: registered.status, ...registered.version } } : artifact,
+    () => {
+      if (ctx.quiet) return artifact.path;
+      const rows = artifact.entries.map((e) => [
+        e.name,
+        formatBytes(e.size),
+        formatBytes(e.compressedSize),
+        e.method,
+      ]);
+      return [
+        `${shown(artifact.path)}  ${artifact.format}  ${formatBytes(artifact.bytes)}${artifact.sha256 ? `  sha256:${artifact.sha256}` : ""}`,
+        formatTable(["entry", "size", "stored", "method"], rows, [1, 2]),
+      ].join("\n");
+    },
+  );
 };

@@ -205,6 +205,32 @@ for (const backend of ["file", "mlflow"] as const) {
       expect((await readdir(store)).filter((f) => f.startsWith("intent-3-"))).toEqual([]);
     }, 240_000);
 
+    it("packages with --register, then deploys and describes by alias", async () => {
+      const packaged = json(
+        await ok(
+          "package",
+          "--handler",
+          handler,
+          "-v",
+          "4",
+          "--export-path",
+          "v4",
+          "--register",
+          "-o",
+          "json",
+        ),
+      );
+      expect(packaged.registry).toMatchObject({ status: "created", name: "intent", version: "4" });
+      await ok("release", "intent", "4", "--as", "STG");
+      const deployed = json(await ok("deploy", "intent@STG", "-o", "json"));
+      expect(deployed).toMatchObject({ name: "intent", version: "4", status: "deployed" });
+      expect(deployed.sha256).toBe(packaged.registry.artifact.sha256);
+      const described = json(await ok("models", "intent", "STG", "-o", "json")).models;
+      expect(described.map((m: { modelVersion: string }) => m.modelVersion)).toEqual(["4"]);
+      const missingAlias = await run("deploy", "intent@CANARY");
+      expect(missingAlias.exitCode).toBe(4);
+    }, 240_000);
+
     /** The bytes the backend keeps for a version: the blob, or the file MLflow's artifact proxy stored. */
     async function artifactOf(ref: string): Promise<string> {
       const shown = json(await ok("registry", "show", ref, "-o", "json"));

@@ -24,6 +24,8 @@ export const packageFlagsSchema = z.object({
   force: z.boolean().optional(),
   preservePaths: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  register: z.boolean().optional(),
+  registry: z.string().optional(),
 });
 export type PackageFlags = z.infer<typeof packageFlagsSchema>;
 
