@@ -12,7 +12,7 @@ interface Tools {
   root: string;
 }
 
-async function startTrivialServer(tools: Tools, delayMs: number) {
+export async function startTrivialServer(tools: Tools, delayMs: number) {
   const child = execa(tools.node, [`${tools.root}/bench/trivial-server.mjs`, String(delayMs)], {
     buffer: false,
   });

@@ -6,6 +6,7 @@ import { benchLifecycle } from "./lifecycle-bench.js";
 import { benchOverhead } from "./overhead-bench.js";
 import { benchPackaging, reportPackaging } from "./package-bench.js";
 import { benchPerfAnalyzer } from "./perf-analyzer-bench.js";
+import { benchRegistry } from "./registry-bench.js";
 import { benchStartup } from "./startup-bench.js";
 
 /**
@@ -38,6 +39,11 @@ if (!only || only === "perf-analyzer") {
   const compared = await benchPerfAnalyzer({ ...tools, root });
   sections.push(compared.text);
   allOk &&= compared.ok;
+}
+if (!only || only === "registry") {
+  const registry = await benchRegistry({ ...tools, root }, workDir);
+  sections.push(registry.text);
+  allOk &&= registry.ok;
 }
 if (!only || only === "lifecycle") {
   const lifecycle = await benchLifecycle(

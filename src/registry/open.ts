@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { usageError } from "../errors.js";
 import { mserveHome } from "../runtime/home.js";
@@ -49,6 +48,8 @@ export async function locateRegistry(
   const configPath = join(mserveHome(env), "config.yaml");
   const text = await readFile(configPath, "utf8").catch(() => undefined);
   if (text !== undefined) {
+    // yaml loads only when the file exists: predict must not pay for it on every call.
+    const { parse: parseYaml } = await import("yaml");
     const parsed = userConfigSchema.safeParse(parseYaml(text) ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -20,6 +20,8 @@ export interface AliasState {
   version: string;
   at: string;
   by: string;
+  /** Where it pointed before its last move: what `rollback` returns to. */
+  previous?: string;
 }
 
 export interface AliasEvent {

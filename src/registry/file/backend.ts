@@ -18,7 +18,6 @@ import type {
 import { BlobStore } from "./blobs.js";
 import { appendDurable, writeDurable } from "./durable.js";
 import { registryFsError } from "./fs-errors.js";
-import { withLock } from "./lock.js";
 import { emptyDoc, type ModelDoc, readDoc, readHistory, toEntry } from "./model-doc.js";
 import { verifyFileRegistry } from "./verify.js";
 
@@ -63,6 +62,8 @@ export class FileRegistry implements Registry {
     name: string,
     change: (doc: ModelDoc, seq: number) => Promise<{ event?: Omit<AliasEvent, "seq">; result: T }>,
   ): Promise<T> {
+    // The lock library loads only for writes, so resolving (every predict) stays cheap.
+    const { withLock } = await import("./lock.js");
     return withLock(this.modelDir(name), async () => {
       const doc = (await this.readModel(name)) ?? emptyDoc(name);
       const seq = doc.seq + 1;
@@ -209,21 +210,23 @@ export class FileRegistry implements Registry {
         reason: actor.reason,
       };
       if (previous === version) return { result: { event: { seq: doc.seq, ...event }, changed: false } };
-      doc.aliases[alias] = { version, at, by: actor.by };
+      doc.aliases[alias] = { version, at, by: actor.by, ...(previous ? { previous } : {}) };
       return { event, result: { event: { seq: doc.seq + 1, ...event }, changed: true } };
     });
   }
 
+  /**
+   * Each alias remembers the version it pointed at before its last move, so a
+   * rollback reads no history (constant time and memory) and a second rollback
+   * undoes the first, as `kubectl rollout undo` does.
+   */
   async rollback(name: string, alias: string, actor: Actor): Promise<AliasEvent> {
     checkAlias(alias);
     await this.requireModelNames(name);
     return this.update(name, async (doc, seq) => {
       const current = doc.aliases[alias];
       if (!current) throw unknownAlias(name, alias, Object.keys(doc.aliases));
-      let target: string | undefined;
-      for await (const event of readHistory(this.historyPath(name), doc.seq)) {
-        if (event.alias === alias && event.version === current.version) target = event.previous;
-      }
+      const target = current.previous;
       if (!target) {
         throw new MserveError("NOT_FOUND", `${name}@${alias} has no earlier version to roll back to`, {
           hint: `See \`mserve registry history ${name} --alias ${alias}\`; release a version explicitly with \`mserve release\`.`,
@@ -239,7 +242,7 @@ export class FileRegistry implements Registry {
         );
       }
       const at = new Date().toISOString();
-      doc.aliases[alias] = { version: target, at, by: actor.by };
+      doc.aliases[alias] = { version: target, at, by: actor.by, previous: current.version };
       const event = {
         at,
         by: actor.by,

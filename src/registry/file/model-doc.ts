@@ -29,7 +29,10 @@ const docSchema = z.object({
   /** Sequence number of the last committed change; history events above it never happened. */
   seq: z.number().int().nonnegative(),
   versions: z.array(versionSchema),
-  aliases: z.record(z.string(), z.object({ version: z.string(), at: z.string(), by: z.string() })),
+  aliases: z.record(
+    z.string(),
+    z.object({ version: z.string(), at: z.string(), by: z.string(), previous: z.string().optional() }),
+  ),
 });
 export type ModelDoc = z.infer<typeof docSchema>;
 
