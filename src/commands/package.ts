@@ -69,7 +69,7 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   const registered = flags.register ? await registerPackaged(artifact.path, rawOptions, ctx) : undefined;
   if (registered) {
     ui.success(
-      `${registered.status === "created" ? "pushed" : "already in"} the registry as ${registered.version.name}:${registered.version.version} (id ${registered.version.id})`,
+      `${registered.status === "created" ? "pushed to" : "already in"} the registry as ${registered.version.name}:${registered.version.version} (id ${registered.version.id})`,
     );
   }
   ui.result(
