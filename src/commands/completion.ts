@@ -21,7 +21,9 @@ export function describeProgram(program: Command): { globals: OptionSpec[]; comm
     description: c.description(),
     // Subcommands carry their own copies of the global flags (positional options).
     options: c.options.map(optionSpec),
-    argChoices: c.registeredArguments[0]?.argChoices,
+    // A command group (`registry`) completes its subcommands in the first position.
+    argChoices:
+      c.commands.length > 0 ? c.commands.map((sub) => sub.name()) : c.registeredArguments[0]?.argChoices,
   }));
   return { globals, commands };
 }

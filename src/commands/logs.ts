@@ -3,23 +3,24 @@ import { execa } from "execa";
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { wholeNumber } from "../config/server-flags.js";
-import { notFound } from "../errors.js";
+import { notFound, usageError } from "../errors.js";
 import { dockerLogsArgv } from "../runtime/docker.js";
 import { followFile, readLogTail } from "../runtime/logs.js";
 import { readRecord, recordState } from "../runtime/records.js";
 
-const flagsSchema = z.object({
-  follow: z.boolean().optional(),
-  tail: wholeNumber("--tail", 0),
-  model: z.undefined({ error: "--model is for `mserve logs predictions`" }),
-  group: z.undefined({ error: "--group is for `mserve logs predictions`" }),
-  since: z.undefined({ error: "--since is for `mserve logs predictions`" }),
-});
+const flagsSchema = z.object({ follow: z.boolean().optional(), tail: wholeNumber("--tail", 0) });
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   if (positional[0] === "predictions")
     return (await import("./logs-predictions.js")).run(positional.slice(1), rawOptions, ctx);
   const flags = flagsSchema.parse(rawOptions);
+  const misplaced = ["model", "group", "since"].find((k) => rawOptions[k] !== undefined);
+  if (misplaced) {
+    throw usageError(
+      `--${misplaced} filters the prediction log`,
+      `Use it as: mserve logs predictions --${misplaced} …`,
+    );
+  }
   const record = await readRecord(ctx.env, positional[0] ?? "torchserve");
   const lines = flags.tail ?? 100;
   if (record.runtime === "docker" && record.containerId && (await recordState(record)) === "running") {

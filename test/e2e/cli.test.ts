@@ -30,6 +30,10 @@ describe("the CLI contract", () => {
       "unpack",
       "init",
       "completion",
+      "registry",
+      "release",
+      "rollback",
+      "feedback",
       "Exit codes:",
       "130  interrupted",
     ]) {
@@ -63,6 +67,8 @@ describe("the CLI contract", () => {
     expect(bash.stdout).toContain(
       '--archive-format) COMPREPLY=($(compgen -W "default zip-store tgz no-archive"',
     );
+    // The registry group completes its subcommands.
+    expect(bash.stdout).toContain('compgen -W "push list show rm verify history"');
     await execa("bash", ["-n"], { input: bash.stdout });
     const zsh = await mserve(["completion", "zsh"], { cwd: dir });
     expect(zsh.stdout).toMatch(/^#compdef mserve/);

@@ -128,6 +128,18 @@ describe("mserve registry (file backend)", () => {
     expect(prod).toHaveLength(2);
   });
 
+  it("answers feedback for an unknown request with exit 4 and an empty prediction log with no rows", async () => {
+    const feedback = await run("feedback", "no-such-request", "--label", "x");
+    expect(feedback.exitCode).toBe(4);
+    expect(feedback.stderr).toMatch(/no logged prediction has the request id no-such-request/);
+    const logs = json(await ok("logs", "predictions", "-o", "json"));
+    expect(logs).toEqual({ matched: 0, shown: 0, predictions: [] });
+    const since = await run("logs", "predictions", "--since", "2026-02-30");
+    expect(since.exitCode).toBe(2);
+    const serverOnly = await run("logs", "--group", "g1");
+    expect(serverOnly.exitCode).toBe(2);
+  });
+
   it("verify finds a corrupt artifact (exit 3) and names the fix", async () => {
     const shown = json(await ok("registry", "show", "intent:10", "-o", "json"));
     const bytes = await readFile(shown.location);
