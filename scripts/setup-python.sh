@@ -3,7 +3,9 @@
 # (torch, TorchServe, the archiver) and .venv-mlflow from requirements-mlflow.txt
 # (the MLflow server the registry tests use) and .venv-protobuf from
 # requirements-protobuf.txt (the real protobuf parser for the config.pbtxt
-# differential tests); kept apart so no tree pins another's packages. Used by `npm run setup:python`, the tests and CI.
+# differential tests) and .venv-triton from requirements-triton.txt (a real
+# tritonserver from nvidia-pytriton, and the Python its models run in); kept
+# apart so no tree pins another's packages. Used by `npm run setup:python`, the tests and CI.
 # Idempotent: re-running only installs what changed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,3 +33,4 @@ setup_venv() {
 setup_venv "${MSERVE_VENV:-$root/.venv}" "$root/requirements-python.txt"
 setup_venv "${MSERVE_MLFLOW_VENV:-$root/.venv-mlflow}" "$root/requirements-mlflow.txt"
 setup_venv "${MSERVE_PROTOBUF_VENV:-$root/.venv-protobuf}" "$root/requirements-protobuf.txt"
+setup_venv "${MSERVE_TRITON_VENV:-$root/.venv-triton}" "$root/requirements-triton.txt"

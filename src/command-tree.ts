@@ -75,6 +75,11 @@ const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`)
 /** How commands that talk to a server pick it (targets/torchserve/connect.ts). */
 function withServer(cmd: Command, defaultTimeout: string): Command {
   return cmd
+    .addOption(
+      new Option("--target <server>", "server kind (default: that of --server, or the kind running)").choices(
+        ["torchserve", "triton"],
+      ),
+    )
     .option("--server <name>", "a server started by `mserve serve` (default: the one running)")
     .option("--url <url>", "management API of another TorchServe, e.g. http://127.0.0.1:8081")
     .option("--inference-url <url>", "its inference API (default: --url with port - 1)")
@@ -121,7 +126,15 @@ export function registerCommands(program: Command): void {
 
   withGlobals(program.command("package"))
     .description("build a model artifact (TorchServe .mar, tgz or folder) from mserve.yaml and/or flags")
-    .addOption(new Option("--target <server>", "server to package for").choices(["torchserve"]))
+    .addOption(new Option("--target <server>", "server to package for").choices(["torchserve", "triton"]))
+    .option("--repository <dir>", "triton: model repository to add the model to (default ./model_repository)")
+    .addOption(
+      new Option(
+        "--triton-backend <backend>",
+        "triton: backend (default python, or targets.triton.backend)",
+      ).choices(["python", "pytorch", "onnxruntime", "tensorflow"]),
+    )
+    .option("--max-batch-size <n>", "triton: max_batch_size (default 8; 0 turns batching off)")
     .option("--config <file>", "project file (default: ./mserve.yaml when present)")
     .option("--model-name <name>", "model name; also the output file name")
     .option("-v, --version <version>", "model version (URL-safe)")
@@ -154,6 +167,7 @@ export function registerCommands(program: Command): void {
         "mserve package --model-name intent -v 1 --serialized-file model.pt --model-file model.py \\",
         "    --handler handler.py --extra-files vocab.json,index_to_name.json --export-path dist",
         "mserve package --archive-format zip-store -f -o json",
+        "mserve package --target triton --repository model_repository   # config.pbtxt + 1/model.py …",
       ]),
     )
     .action(lazy(() => import("./commands/package.js")));
@@ -168,11 +182,16 @@ export function registerCommands(program: Command): void {
     .action(lazy(() => import("./commands/inspect.js")));
 
   withGlobals(program.command("validate"))
-    .description("check an artifact offline the way TorchServe will read it; exit 3 on errors")
-    .argument("<path>", ".mar, .tar.gz or artifact folder")
+    .description("check an artifact offline the way its server will read it; exit 3 on errors")
+    .argument("<path>", ".mar, .tar.gz or artifact folder; Triton repository, model folder or config.pbtxt")
     .addHelpText(
       "after",
-      examples(["mserve validate dist/intent.mar", "mserve validate dist/intent -o json"]),
+      examples([
+        "mserve validate dist/intent.mar",
+        "mserve validate dist/intent -o json",
+        "mserve validate model_repository               # every model: config syntax (line:column) and Triton's rules",
+        "mserve validate model_repository/intent/config.pbtxt",
+      ]),
     )
     .action(lazy(() => import("./commands/validate.js")));
 
@@ -196,12 +215,15 @@ export function registerCommands(program: Command): void {
   withGlobals(program.command("serve"))
     .description("start a TorchServe (local process or docker container) and wait until it is healthy")
     .addOption(
-      new Option("--target <server>", "server to start").choices(["torchserve"]).default("torchserve"),
+      new Option("--target <server>", "server to start")
+        .choices(["torchserve", "triton"])
+        .default("torchserve"),
     )
+    .option("--repository <dir>", "triton: model repository (default: under $MSERVE_HOME)")
     .addOption(
       new Option("--runtime <runtime>", "how to run it").choices(["local", "docker"]).default("local"),
     )
-    .option("--name <name>", "name for ps/stop/logs and --server", "torchserve")
+    .option("--name <name>", "name for ps/stop/logs and --server (default: torchserve or triton)")
     .option("--model-store <dir>", "folder the server loads archives from (default: under $MSERVE_HOME)")
     .option(
       "--ports <list>",
@@ -218,6 +240,7 @@ export function registerCommands(program: Command): void {
         "mserve serve                                   # local TorchServe on 127.0.0.1:8080-8082",
         "mserve serve --runtime docker --dry-run        # print the docker run line",
         "mserve serve --name ci --ports auto --disable-token-auth",
+        "mserve serve --target triton --ports auto     # tritonserver (PATH, or nvidia-pytriton's in ./.venv-triton)",
       ]),
     )
     .action(lazy(() => import("./commands/serve.js")));
@@ -260,7 +283,7 @@ export function registerCommands(program: Command): void {
     .argument("[version]", "version or alias, with a model name from the registry")
     .option("--id <id>", "deploy the registry version with this id")
     .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
-    .addOption(new Option("--target <server>", "server kind").choices(["torchserve"]).default("torchserve"))
+    .option("--repository <dir>", "triton: the server's model repository (needed with --url)")
     .option("--config <file>", "project file to package from (default ./mserve.yaml)")
     .option("--model-store <dir>", "the server's model store (needed with --url)")
     .option("--replace", "swap in a different archive under an already deployed version")
@@ -325,6 +348,12 @@ export function registerCommands(program: Command): void {
     .argument("[model]", "intent (server default), intent:3, intent@PROD, or the pair intent PROD")
     .argument("[version]", "version or alias")
     .option("--request-id <id>", "request id to send (default: a new UUID)")
+    .option(
+      "-i, --input <name=value>",
+      "triton: a named input (JSON value, text, or @file.json); repeat per input",
+      collect,
+      [],
+    )
     .option("--id <id>", "the registry version with this id")
     .option("--batch <file.jsonl>", "one input per line (a JSON string is sent as text); - for stdin")
     .option("-c, --concurrency <n>", "requests in flight with --batch (default 4)")
@@ -339,6 +368,8 @@ export function registerCommands(program: Command): void {
         "mserve predict intent PROD --data 'play some jazz'      # alias from the registry",
         'mserve predict intent:2 --json \'{"text": "play some jazz"}\' -o json',
         "mserve predict intent@PROD --batch inputs.jsonl -c 8 > outputs.jsonl",
+        "mserve predict intent --target triton --data 'play some jazz'          # v2 infer; shapes from metadata",
+        "mserve predict identity --target triton -i INPUT0='[[1,2,3]]'",
       ]),
     )
     .action(lazy(() => import("./commands/predict.js")));

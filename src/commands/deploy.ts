@@ -13,9 +13,11 @@ import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
 import { withRegistry } from "./support/registry.js";
+import { isTriton } from "./support/triton.js";
+import { deployToTriton } from "./support/triton-ops.js";
 
 const flagsSchema = workerFlagsSchema.extend({
-  target: z.literal("torchserve").default("torchserve"),
+  target: z.enum(["torchserve", "triton"]).default("torchserve"),
   config: z.string().optional(),
   replace: z.boolean().optional(),
   wait: z.boolean().default(true),
@@ -56,6 +58,7 @@ const said: Record<DeployResult["status"], string> = {
 };
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  if (await isTriton(rawOptions, ctx)) return deployToTriton(positional, rawOptions, ctx);
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
   const result = await withConnection(rawOptions, ctx, "180s", async (connection, timeout) => {

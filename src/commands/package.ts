@@ -1,12 +1,14 @@
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { totalSize } from "../archive/entries.js";
 import type { CommandRun } from "../command-tree.js";
 import type { Context } from "../context.js";
 import { currentActor } from "../registry/open.js";
 import { describePush } from "../registry/push-input.js";
 import { writeMarArtifact } from "../targets/torchserve/artifact.js";
-import { packageFlagsSchema } from "../targets/torchserve/options.js";
+import { findProject, type PackageFlags, packageFlagsSchema } from "../targets/torchserve/options.js";
 import { planPackage } from "../targets/torchserve/package.js";
+import { writeModelConfig } from "../targets/triton/config.js";
+import { planTritonPackage, writeTritonPackage } from "../targets/triton/package.js";
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startByteProgress } from "../ui/progress.js";
@@ -18,8 +20,43 @@ async function registerPackaged(path: string, rawOptions: Record<string, unknown
   return withRegistry(rawOptions, ctx, (registry) => registry.push(input, { by: currentActor(ctx.env) }));
 }
 
+/** `package --target triton`: a model folder with config.pbtxt and a version folder in the repository. */
+async function packageTriton(flags: PackageFlags, ctx: Context) {
+  const ui = createUi(ctx);
+  const project = await findProject(flags, ctx.cwd);
+  const plan = await planTritonPackage(
+    project,
+    {
+      modelName: flags.modelName,
+      version: flags.version,
+      repository: flags.repository,
+      backend: flags.tritonBackend,
+      maxBatchSize: flags.maxBatchSize,
+    },
+    ctx.cwd,
+  );
+  for (const d of plan.diagnostics.filter((x) => x.severity === "warning")) ui.warn(d.message);
+  if (flags.dryRun) {
+    ui.result({ ...plan, configText: writeModelConfig(plan.config) }, () =>
+      [
+        `${relative(ctx.cwd, join(plan.repository, plan.name)) || "."}/config.pbtxt:`,
+        writeModelConfig(plan.config),
+        `${plan.name}/${plan.version}/: ${plan.files.map((f) => f.name).join(", ")}`,
+      ].join("\n"),
+    );
+    return;
+  }
+  const result = await writeTritonPackage(plan, { force: Boolean(flags.force) });
+  ui.result(result, () =>
+    ctx.quiet
+      ? join(result.repository, result.model, result.version)
+      : `${relative(ctx.cwd, join(result.repository, result.model)) || result.model}: version ${result.version} ${result.status}, config.pbtxt ${result.configStatus} (${result.files.join(", ")})`,
+  );
+}
+
 export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   const flags = packageFlagsSchema.parse(rawOptions);
+  if (flags.target === "triton") return packageTriton(flags, ctx);
   const ui = createUi(ctx);
   const plan = await planPackage({ flags, cwd: ctx.cwd });
   for (const warning of plan.warnings) ui.warn(warning);

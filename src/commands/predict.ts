@@ -17,6 +17,8 @@ import { formatDuration } from "../ui/format.js";
 import { createUi, type Ui } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
+import { isTriton } from "./support/triton.js";
+import { tritonPredict } from "./support/triton-ops.js";
 
 const flagsSchema = z.object({
   data: z.string().optional(),
@@ -48,6 +50,7 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
   };
   try {
     const target = await resolvePredictTarget(spec, open);
+    if (await isTriton(rawOptions, ctx)) return await tritonPredict(target, rawOptions, ctx);
     await withConnection(rawOptions, ctx, "60s", async (connection, timeout) => {
       if (target.model && registry) {
         const spinner = await startSpinner(ctx, `Preparing ${describe(target)}`);

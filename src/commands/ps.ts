@@ -14,8 +14,9 @@ export const run: CommandRun = async (_positional, _rawOptions, ctx) => {
     runtime: record.runtime,
     state,
     id: record.pid ? String(record.pid) : (record.containerId ?? "").slice(0, 12),
-    inference: record.urls.inference,
-    management: record.urls.management,
+    // Triton serves inference and its repository API on one HTTP port.
+    inference: record.urls.inference ?? record.urls.http,
+    management: record.urls.management ?? record.urls.http,
     metrics: record.urls.metrics,
     modelStore: record.modelStore,
     tokenAuth: record.tokenAuth,

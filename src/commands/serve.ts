@@ -1,16 +1,19 @@
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { timeoutMs } from "../config/server-flags.js";
+import type { Context } from "../context.js";
 import { shellQuote } from "../targets/torchserve/runtime.js";
 import { planServe, startServe } from "../targets/torchserve/serve.js";
+import { planTritonServe, startTritonServe } from "../targets/triton/serve.js";
 import { formatDuration } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 
 const flagsSchema = z.object({
-  target: z.literal("torchserve").default("torchserve"),
+  target: z.enum(["torchserve", "triton"]).default("torchserve"),
+  repository: z.string().optional(),
   runtime: z.enum(["local", "docker"]).default("local"),
-  name: z.string().default("torchserve"),
+  name: z.string().optional(),
   modelStore: z.string().optional(),
   ports: z.string().optional(),
   image: z.string().optional(),
@@ -21,11 +24,78 @@ const flagsSchema = z.object({
   debug: z.boolean().optional(),
 });
 
-export const run: CommandRun = async (_positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+type Flags = z.infer<typeof flagsSchema>;
+
+/** `serve --target triton`: tritonserver in explicit model-control mode, HTTP on 127.0.0.1. */
+async function serveTriton(flags: Flags, ctx: Context) {
   const ui = createUi(ctx);
   const options = {
-    name: flags.name,
+    name: flags.name ?? "triton",
+    runtime: flags.runtime,
+    repository: flags.repository ?? flags.modelStore,
+    ports: flags.ports,
+    image: flags.image,
+  };
+  const plan = await planTritonServe(options, ctx.env, ctx.cwd, { dryRun: Boolean(flags.dryRun) });
+  if (flags.dryRun) {
+    ui.result(
+      {
+        dryRun: true,
+        runtime: plan.runtime,
+        command: [plan.file, ...plan.args],
+        cwd: plan.cwd,
+        env: plan.env,
+        urls: plan.urls,
+      },
+      () =>
+        [
+          `# run in ${plan.cwd}`,
+          ...Object.entries(plan.env).map(([k, v]) => `export ${k}=${shellQuote([v])}`),
+          shellQuote([plan.file, ...plan.args]),
+        ].join("\n"),
+    );
+    return;
+  }
+  const spinner = await startSpinner(ctx, `Starting Triton ${options.name} (${flags.runtime})`);
+  const started = await startTritonServe(
+    plan,
+    {
+      ...options,
+      wait: flags.wait,
+      timeoutMs: timeoutMs(flags.timeout, "120s"),
+      signal: ctx.signal,
+      onDebug: flags.debug ? (line) => ctx.stderr.write(`debug: ${line}\n`) : undefined,
+    },
+    ctx.env,
+  ).catch((error) => {
+    spinner.fail();
+    throw error;
+  });
+  spinner.done(
+    started.readyMs === undefined
+      ? `Started ${options.name}`
+      : `Triton ${options.name} is live after ${formatDuration(started.readyMs)}`,
+  );
+  const { record } = started;
+  ui.result({ ...record, ready: started.readyMs !== undefined, readyMs: started.readyMs }, () =>
+    ctx.quiet
+      ? record.name
+      : [
+          `${record.name}  triton  ${record.runtime}  ${record.pid ? `pid ${record.pid}` : `container ${record.containerId?.slice(0, 12)}`}`,
+          `  http        ${record.urls.http}  (v2 inference and repository API)`,
+          `  metrics     ${record.urls.metrics}`,
+          `  repository  ${record.modelStore}  (explicit model control: mserve deploy loads models)`,
+          `  logs        mserve logs ${record.name}`,
+        ].join("\n"),
+  );
+}
+
+export const run: CommandRun = async (_positional, rawOptions, ctx) => {
+  const flags = flagsSchema.parse(rawOptions);
+  if (flags.target === "triton") return serveTriton(flags, ctx);
+  const ui = createUi(ctx);
+  const options = {
+    name: flags.name ?? "torchserve",
     runtime: flags.runtime,
     modelStore: flags.modelStore,
     ports: flags.ports,
@@ -53,7 +123,7 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
     );
     return;
   }
-  const spinner = await startSpinner(ctx, `Starting TorchServe ${flags.name} (${flags.runtime})`);
+  const spinner = await startSpinner(ctx, `Starting TorchServe ${options.name} (${flags.runtime})`);
   const started = await startServe(
     plan,
     {
@@ -69,8 +139,8 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   });
   spinner.done(
     started.readyMs === undefined
-      ? `Started ${flags.name} (not waiting for /ping)`
-      : `TorchServe ${flags.name} is healthy after ${formatDuration(started.readyMs)}`,
+      ? `Started ${options.name} (not waiting for /ping)`
+      : `TorchServe ${options.name} is healthy after ${formatDuration(started.readyMs)}`,
   );
   for (const note of started.notes) ui.info(note);
   const { record } = started;

@@ -5,10 +5,13 @@ import { formatRef, parseModelRef } from "../targets/torchserve/model-ref.js";
 import { confirm } from "../ui/confirm.js";
 import { createUi } from "../ui/output.js";
 import { withConnection } from "./support/connection.js";
+import { isTriton } from "./support/triton.js";
+import { tritonUnload } from "./support/triton-ops.js";
 
 const flagsSchema = z.object({ yes: z.boolean().optional(), keepArchive: z.boolean().optional() });
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  if (await isTriton(rawOptions, ctx)) return tritonUnload(positional, rawOptions, ctx);
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
   const ref = parseModelRef(positional[0] as string, positional[1]);

@@ -49,6 +49,12 @@ function deriveInference(management: URL): string {
 async function pickRecord(env: NodeJS.ProcessEnv, name: string | undefined): Promise<ServerRecord> {
   if (name) {
     const record = await readRecord(env, name);
+    if (record.target !== "torchserve") {
+      throw usageError(
+        `${name} is a ${record.target} server`,
+        `Pass --target ${record.target} (or leave --target out) to talk to it.`,
+      );
+    }
     if ((await recordState(record)) !== "running") {
       throw new MserveError("UNREACHABLE", `server ${name} is not running (its process is gone)`, {
         hint: `Start it again with \`mserve serve --name ${name}\`; \`mserve ps\` shows all servers.`,
@@ -58,7 +64,9 @@ async function pickRecord(env: NodeJS.ProcessEnv, name: string | undefined): Pro
   }
   const { records } = await listRecords(env);
   const running: ServerRecord[] = [];
-  for (const record of records) if ((await recordState(record)) === "running") running.push(record);
+  for (const record of records) {
+    if (record.target === "torchserve" && (await recordState(record)) === "running") running.push(record);
+  }
   if (running.length === 1) return running[0] as ServerRecord;
   if (running.length === 0) {
     throw new MserveError("UNREACHABLE", "no TorchServe started by mserve is running", {

@@ -9,7 +9,10 @@ import type { ArchiveFormat, MarInputs } from "./plan.js";
 /** Raw `mserve package` flags as commander hands them over. */
 export const packageFlagsSchema = z.object({
   config: z.string().optional(),
-  target: z.literal("torchserve").optional(),
+  target: z.enum(["torchserve", "triton"]).optional(),
+  repository: z.string().optional(),
+  maxBatchSize: z.string().optional(),
+  tritonBackend: z.enum(["python", "pytorch", "onnxruntime", "tensorflow"]).optional(),
   modelName: z.string().optional(),
   version: z.string().optional(),
   serializedFile: z.string().optional(),

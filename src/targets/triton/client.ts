@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { MserveError } from "../../errors.js";
+import { createHttpClient, type HttpClient, type HttpResponse, safeUrl } from "../../http/index.js";
+
+const tensorMetaSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number()) });
+export const modelMetadataSchema = z.object({
+  name: z.string(),
+  versions: z.array(z.string()).default([]),
+  platform: z.string().default(""),
+  inputs: z.array(tensorMetaSchema).default([]),
+  outputs: z.array(tensorMetaSchema).default([]),
+});
+export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+export const indexEntrySchema = z.object({
+  name: z.string(),
+  version: z.string().optional(),
+  state: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type IndexEntry = z.infer<typeof indexEntrySchema>;
+
+export const inferResponseSchema = z.object({
+  model_name: z.string(),
+  model_version: z.string().optional(),
+  id: z.string().optional(),
+  outputs: z.array(tensorMetaSchema.extend({ data: z.array(z.unknown()) })),
+});
+export type InferResponse = z.infer<typeof inferResponseSchema>;
+
+export interface InferInput {
+  name: string;
+  shape: number[];
+  datatype: string;
+  data: unknown[];
+}
+
+/**
+ * Triton's HTTP API: KServe v2 (health, metadata, infer) and the repository
+ * extension (index, load, unload). Errors are `{"error": "..."}` with a status
+ * that says little (a failed load is 400 or 500), so callers add context.
+ */
+export class TritonClient {
+  readonly http: HttpClient;
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: { timeoutMs: number; signal?: AbortSignal; onDebug?: (line: string) => void },
+  ) {
+    this.http = createHttpClient({ timeoutMs: options.timeoutMs, onDebug: options.onDebug });
+  }
+
+  private async call(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<HttpResponse> {
+    return this.http.request({
+      method,
+      url: `${this.baseUrl}${path}`,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      idempotent: method === "GET" || path.endsWith("/index"),
+      signal: this.options.signal,
+      timeoutMs,
+      what: "Triton",
+    });
+  }
+
+  private fail(response: HttpResponse, action: string): never {
+    const message =
+      (response.json() as { error?: string } | undefined)?.error ?? response.text().slice(0, 300);
+    const code =
+      response.status === 404 || /unknown model|no available versions|failed to poll/i.test(message)
+        ? "NOT_FOUND"
+        : response.status === 401 || response.status === 403
+          ? "AUTH"
+          : "SERVER_ERROR";
+    throw new MserveError(code, `Triton ${action}: ${message.split("\n")[0]}`, {
+      hint:
+        code === "NOT_FOUND"
+          ? "`mserve models --target triton` lists the repository."
+          : `Server: ${safeUrl(this.baseUrl)}`,
+      details: { status: response.status, error: message },
+    });
+  }
+
+  async live(): Promise<boolean> {
+    return (await this.call("GET", "/v2/health/live")).status === 200;
+  }
+
+  async index(): Promise<IndexEntry[]> {
+    const response = await this.call("POST", "/v2/repository/index", {});
+    if (response.status !== 200) this.fail(response, "repository index");
+    return z.array(indexEntrySchema).parse(response.json() ?? []);
+  }
+
+  async load(name: string, timeoutMs?: number): Promise<void> {
+    const response = await this.call(
+      "POST",
+      `/v2/repository/models/${encodeURIComponent(name)}/load`,
+      {},
+      timeoutMs,
+    );
+    if (response.status !== 200) this.fail(response, `load ${name}`);
+  }
+
+  async unload(name: string): Promise<void> {
+    const response = await this.call("POST", `/v2/repository/models/${encodeURIComponent(name)}/unload`, {});
+    if (response.status !== 200) this.fail(response, `unload ${name}`);
+  }
+
+  async ready(name: string, version?: string): Promise<boolean> {
+    return (await this.call("GET", `${modelPath(name, version)}/ready`)).status === 200;
+  }
+
+  async metadata(name: string, version?: string): Promise<ModelMetadata> {
+    const response = await this.call("GET", modelPath(name, version));
+    if (response.status !== 200) this.fail(response, `metadata of ${name}`);
+    return modelMetadataSchema.parse(response.json());
+  }
+
+  async config(name: string): Promise<Record<string, unknown>> {
+    const response = await this.call("GET", `${modelPath(name)}/config`);
+    if (response.status !== 200) this.fail(response, `config of ${name}`);
+    return (response.json() ?? {}) as Record<string, unknown>;
+  }
+
+  async infer(
+    name: string,
+    version: string | undefined,
+    inputs: InferInput[],
+    requestId: string,
+    timeoutMs?: number,
+  ): Promise<{ response: InferResponse; elapsedMs: number }> {
+    const response = await this.call(
+      "POST",
+      `${modelPath(name, version)}/infer`,
+      { id: requestId, inputs },
+      timeoutMs,
+    );
+    if (response.status !== 200) this.fail(response, `infer ${name}${version ? `:${version}` : ""}`);
+    return { response: inferResponseSchema.parse(response.json()), elapsedMs: response.elapsedMs };
+  }
+
+  close = () => this.http.close();
+}
+
+export const modelPath = (name: string, version?: string) =>
+  `/v2/models/${encodeURIComponent(name)}${version ? `/versions/${encodeURIComponent(version)}` : ""}`;

@@ -1,0 +1,92 @@
+import { MserveError, usageError } from "../../errors.js";
+import { listRecords, readRecord, recordState } from "../../runtime/records.js";
+import type { ServerRecord } from "../../runtime/types.js";
+import { TritonClient } from "./client.js";
+
+export interface TritonConnection {
+  client: TritonClient;
+  label: string;
+  record?: ServerRecord;
+  /** The model repository on this machine, when known: deploy writes into it. */
+  repository?: string;
+  close(): Promise<void>;
+}
+
+async function pickTriton(env: NodeJS.ProcessEnv, name: string | undefined): Promise<ServerRecord> {
+  if (name) {
+    const record = await readRecord(env, name);
+    if (record.target !== "triton") throw usageError(`${name} is a ${record.target} server, not Triton`);
+    if ((await recordState(record)) !== "running") {
+      throw new MserveError("UNREACHABLE", `server ${name} is not running (its process is gone)`, {
+        hint: `Start it with \`mserve serve --target triton --name ${name}\`.`,
+      });
+    }
+    return record;
+  }
+  const running: ServerRecord[] = [];
+  for (const r of (await listRecords(env)).records)
+    if (r.target === "triton" && (await recordState(r)) === "running") running.push(r);
+  if (running.length === 1) return running[0] as ServerRecord;
+  if (running.length === 0) {
+    throw new MserveError("UNREACHABLE", "no Triton started by mserve is running", {
+      hint: "Start one with `mserve serve --target triton`, or point at another with --url http://HOST:8000.",
+    });
+  }
+  throw usageError(
+    `${running.length} Triton servers are running (${running.map((r) => r.name).join(", ")})`,
+    "Choose one with --server NAME.",
+  );
+}
+
+/** --url (any Triton's HTTP endpoint), else --server / the one Triton mserve started. */
+export async function connectTriton(
+  selection: { server?: string; url?: string; repository?: string },
+  options: {
+    env: NodeJS.ProcessEnv;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    onDebug?: (line: string) => void;
+  },
+): Promise<TritonConnection> {
+  const url = selection.server ? undefined : (selection.url ?? options.env.MSERVE_TRITON_URL);
+  if (url) {
+    let origin: string;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      throw usageError(
+        `--url must be an http(s) URL, got "${url}"`,
+        "For example --url http://127.0.0.1:8000",
+      );
+    }
+    const client = new TritonClient(origin, options);
+    return { client, label: origin, repository: selection.repository, close: () => client.close() };
+  }
+  const record = await pickTriton(options.env, selection.server ?? options.env.MSERVE_SERVER);
+  const client = new TritonClient(record.urls.http as string, options);
+  return {
+    client,
+    label: `${record.name} (triton ${record.runtime})`,
+    record,
+    repository: selection.repository ?? record.modelStore,
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Which server kind a command talks to: --target, else the kind of --server,
+ * else Triton when the only servers running are Triton ones, else TorchServe.
+ */
+export async function chooseTarget(
+  flags: { target?: string; server?: string; url?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<"torchserve" | "triton"> {
+  if (flags.target === "triton" || flags.target === "torchserve") return flags.target;
+  const server = flags.server ?? (flags.url ? undefined : env.MSERVE_SERVER);
+  if (server) return (await readRecord(env, server)).target;
+  if (flags.url) return "torchserve";
+  const kinds = new Set<string>();
+  for (const r of (await listRecords(env)).records)
+    if ((await recordState(r)) === "running") kinds.add(r.target);
+  return kinds.has("triton") && !kinds.has("torchserve") ? "triton" : "torchserve";
+}
