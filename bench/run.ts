@@ -8,6 +8,7 @@ import { benchPackaging, reportPackaging } from "./package-bench.js";
 import { benchPerfAnalyzer } from "./perf-analyzer-bench.js";
 import { benchRegistry } from "./registry-bench.js";
 import { benchStartup } from "./startup-bench.js";
+import { benchTritonValidate } from "./triton-validate-bench.js";
 
 /**
  * `npm run bench`: packaging speed, size and memory against zip -0 and
@@ -39,6 +40,11 @@ if (!only || only === "perf-analyzer") {
   const compared = await benchPerfAnalyzer({ ...tools, root });
   sections.push(compared.text);
   allOk &&= compared.ok;
+}
+if (!only || only === "triton") {
+  const triton = await benchTritonValidate({ ...tools, root }, workDir);
+  sections.push(triton.text);
+  allOk &&= triton.ok;
 }
 if (!only || only === "registry") {
   const registry = await benchRegistry({ ...tools, root }, workDir);

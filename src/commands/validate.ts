@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import type { CommandRun } from "../command-tree.js";
 import type { Context } from "../context.js";
 import { invalidInput } from "../errors.js";
-import { validateArtifact } from "../targets/torchserve/read-artifact.js";
 import type { ValidationDiagnostic } from "../targets/torchserve/validate-rules.js";
 import type { TritonDiagnostic } from "../targets/triton/rules.js";
 import { detectTriton, validateTriton } from "../targets/triton/validate.js";
@@ -20,6 +19,8 @@ async function validatePath(path: string, ctx: Context) {
       fix: "Fix the errors above; `mserve package --target triton` writes configs Triton accepts.",
     };
   }
+  // The archive readers load only for archives: a Triton run does not pay for them.
+  const { validateArtifact } = await import("../targets/torchserve/read-artifact.js");
   const result = await validateArtifact(path, ctx.cwd);
   return {
     result,

@@ -113,7 +113,14 @@ function readString(
   line: number,
   column: number,
 ): { bytes: Buffer; end: number } {
-  const quote = source[start];
+  const quote = source[start] as string;
+  // Most strings have no escapes: take them whole instead of byte by byte.
+  const close = source.indexOf(quote, start + 1);
+  if (close !== -1) {
+    const body = source.slice(start + 1, close);
+    if (!body.includes("\\") && !body.includes("\n"))
+      return { bytes: Buffer.from(body, "utf8"), end: close + 1 };
+  }
   const out: number[] = [];
   let i = start + 1;
   const fail = (message: string) => {

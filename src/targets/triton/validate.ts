@@ -1,9 +1,23 @@
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fromFsError, invalidInput } from "../../errors.js";
-import { type ConfigRead, type ModelConfig, readModelConfig } from "./config.js";
+import { type ConfigRead, type ModelConfig, parseModelConfig, readModelConfig } from "./config.js";
 import { NON_VERSION_FOLDERS } from "./constants.js";
 import { checkConfig, modelFileName, type Siblings, type TritonDiagnostic } from "./rules.js";
+
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
 
 export type TritonPathKind = "repository" | "model" | "config";
 
@@ -44,9 +58,12 @@ interface ModelRead {
 }
 
 async function readModel(dir: string): Promise<ModelRead> {
-  const configPath = join(dir, "config.pbtxt");
-  const read = (await isFile(configPath)) ? await readModelConfig(configPath) : undefined;
-  return { name: basename(dir), dir, read };
+  // One read instead of stat + read: a missing file is the only error that means "no config".
+  const text = await readFile(join(dir, "config.pbtxt"), "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "EISDIR") return undefined;
+    throw error;
+  });
+  return { name: basename(dir), dir, read: text === undefined ? undefined : parseModelConfig(text) };
 }
 
 function siblingsOf(models: ModelRead[]): Siblings {
@@ -206,19 +223,23 @@ export async function validateTriton(input: string, cwd: string): Promise<Triton
       entries.filter((e) => e.isDirectory()).map((e) => readModel(join(path, e.name))),
     );
     const siblings = siblingsOf(models);
-    for (const model of models) {
+    // Models are checked concurrently (the work is mostly stat/readdir), reported in folder order.
+    const perModel = await mapLimit(models, 32, async (model) => {
+      const found: TritonDiagnostic[] = [];
       if (model.name.startsWith(".")) {
-        diagnostics.push({
-          severity: "error",
+        found.push({
+          severity: "warning",
           rule: "stray-folder",
           model: model.name,
           message: `hidden folder "${model.name}" is read by Triton as a model; it fails to load in poll mode and shows up in the repository index`,
           hint: "Move it out of the repository.",
         });
-        continue;
+        return found;
       }
-      await checkModel(model, path, siblings, diagnostics);
-    }
+      await checkModel(model, path, siblings, found);
+      return found;
+    });
+    diagnostics.push(...perModel.flat());
   }
   return {
     path,

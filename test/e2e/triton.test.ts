@@ -1,0 +1,240 @@
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+
+const json = (result: CliResult) => JSON.parse(result.stdout);
+
+const GOOD = `backend: "python"
+max_batch_size: 8
+input [ { name: "TEXT" data_type: TYPE_STRING dims: [ 1 ] } ]
+output [ { name: "INTENT" data_type: TYPE_STRING dims: [ 1 ] } ]
+dynamic_batching { }
+`;
+
+describe("mserve validate / package / serve for Triton (no server needed)", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const run = (...args: string[]) => mserve(args, { cwd: dir });
+  const model = async (
+    name: string,
+    config: string,
+    files: Record<string, string> = { "1/model.py": "" },
+  ) => {
+    await mkdir(join(dir, "repo", name), { recursive: true });
+    await writeFile(join(dir, "repo", name, "config.pbtxt"), config);
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(join(dir, "repo", name, path, ".."), { recursive: true });
+      await writeFile(join(dir, "repo", name, path), content);
+    }
+  };
+  const diagnostics = async (path: string) => {
+    const result = await run("validate", path, "-o", "json");
+    return {
+      exitCode: result.exitCode,
+      list: result.exitCode === 0 ? json(result).diagnostics : json(result).error.details.diagnostics,
+    };
+  };
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempProject());
+  });
+  afterEach(() => cleanup());
+
+  it("accepts a good repository", async () => {
+    await model("ok", GOOD);
+    const result = await run("validate", "repo");
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/repo: valid/);
+  });
+
+  it("gives every bad input its own diagnostic and exit 3", async () => {
+    const cases: [string, string, Record<string, string> | undefined, RegExp, string][] = [
+      ["syntax", 'backend: "python"\nmax_batch_size 8\n', undefined, /expected ":"/, "config-syntax"],
+      [
+        "unknown",
+        'backend: "python"\ninputs [ ]\n',
+        undefined,
+        /has no field named "inputs"/,
+        "config-syntax",
+      ],
+      [
+        "enum",
+        'backend: "python"\ninput [ { name: "x" data_type: FP32 dims: [1] } ]\n',
+        undefined,
+        /unknown enumeration value of "FP32"/,
+        "config-syntax",
+      ],
+      [
+        "folder",
+        `name: "other"\n${GOOD}`,
+        undefined,
+        /config name "other" does not match its folder "folder"/,
+        "name-mismatch",
+      ],
+      ["nofile", GOOD, { "1/readme.txt": "" }, /nofile\/1\/model\.py is missing/, "model-file"],
+      [
+        "nobatch",
+        GOOD.replace("max_batch_size: 8", "max_batch_size: 0"),
+        undefined,
+        /dynamic_batching needs max_batch_size > 0/,
+        "dynamic-batching",
+      ],
+      [
+        "zerodim",
+        GOOD.replace("dims: [ 1 ] } ]\noutput", "dims: [ 0 ] } ]\noutput"),
+        undefined,
+        /has dim 0/,
+        "tensor-dims",
+      ],
+      [
+        "nodims",
+        GOOD.replace("dims: [ 1 ] } ]\noutput", "} ]\noutput"),
+        undefined,
+        /input "TEXT" has no dims/,
+        "tensor-dims",
+      ],
+      [
+        "dupe",
+        GOOD.replace("output [", 'input [ { name: "TEXT" data_type: TYPE_FP32 dims: [1] } ]\noutput ['),
+        undefined,
+        /input "TEXT" is declared twice/,
+        "duplicate-tensor",
+      ],
+      [
+        "torchstr",
+        'platform: "pytorch_libtorch"\nmax_batch_size: 0\ninput [ { name: "INPUT__0" data_type: TYPE_STRING dims: [1] } ]\noutput [ { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [1] } ]\n',
+        { "1/model.pt": "" },
+        /pytorch backend does not support TYPE_STRING/,
+        "tensor-type",
+      ],
+      [
+        "pair",
+        'platform: "onnxruntime_onnx"\nbackend: "pytorch"\n',
+        { "1/model.onnx": "" },
+        /unexpected 'platform' and 'backend' pair/,
+        "platform-backend",
+      ],
+      ["noversion", GOOD, {}, /has no version folder/, "no-version"],
+      [
+        "ensemble",
+        'platform: "ensemble"\ninput [ { name: "IN" data_type: TYPE_STRING dims: [1] } ]\noutput [ { name: "OUT" data_type: TYPE_STRING dims: [1] } ]\nensemble_scheduling { step [ { model_name: "ghost" model_version: -1 input_map { key: "TEXT" value: "IN" } output_map { key: "INTENT" value: "OUT" } } ] }\n',
+        { "1/.keep": "" },
+        /uses model "ghost", which is not in the repository/,
+        "ensemble-step",
+      ],
+    ];
+    for (const [name, config, files, message, rule] of cases) {
+      await model(name, config, files);
+      const { exitCode, list } = await diagnostics(join("repo", name));
+      expect(exitCode, name).toBe(3);
+      expect(list, name).toContainEqual(
+        expect.objectContaining({ rule, message: expect.stringMatching(message) }),
+      );
+    }
+    const syntax = (await diagnostics(join("repo", "syntax"))).list[0];
+    expect(syntax).toMatchObject({ file: "config.pbtxt", line: 2, column: 16 });
+    const text = await run("validate", join("repo", "syntax", "config.pbtxt"));
+    expect(text.stdout).toMatch(/error \[config-syntax\] config\.pbtxt:2:16: expected ":"/);
+  });
+
+  it("adds versions to an existing repository without clobbering it, and refuses a changed version (exit 5)", async () => {
+    const project = join(repoRoot, "fixtures", "intent", "mserve.yaml");
+    const first = await run(
+      "package",
+      "--target",
+      "triton",
+      "--config",
+      project,
+      "--repository",
+      "repo",
+      "-o",
+      "json",
+    );
+    expect(first.exitCode, first.stderr).toBe(0);
+    await model("neighbour", GOOD);
+    const second = json(
+      await run(
+        "package",
+        "--target",
+        "triton",
+        "--config",
+        project,
+        "-v",
+        "2",
+        "--repository",
+        "repo",
+        "-o",
+        "json",
+      ),
+    );
+    expect(second).toMatchObject({ version: "2", status: "created", configStatus: "unchanged" });
+    expect((await readdir(join(dir, "repo", "intent"))).sort()).toEqual(["1", "2", "config.pbtxt"]);
+    expect(await readFile(join(dir, "repo", "neighbour", "config.pbtxt"), "utf8")).toBe(GOOD);
+    await writeFile(join(dir, "repo", "intent", "2", "vocab.json"), "{}");
+    const clash = await run(
+      "package",
+      "--target",
+      "triton",
+      "--config",
+      project,
+      "-v",
+      "2",
+      "--repository",
+      "repo",
+    );
+    expect(clash.exitCode).toBe(5);
+    expect(clash.stderr).toMatch(/intent\/2 already exists .* with other files/);
+    const bad = await run(
+      "package",
+      "--target",
+      "triton",
+      "--config",
+      project,
+      "-v",
+      "v2",
+      "--repository",
+      "repo",
+    );
+    expect(bad.exitCode).toBe(3);
+    expect((await run("validate", "repo")).exitCode).toBe(0);
+  });
+
+  it("prints the docker run line for Triton with --dry-run", async () => {
+    const result = json(
+      await run(
+        "serve",
+        "--target",
+        "triton",
+        "--runtime",
+        "docker",
+        "--ports",
+        "9000,9001,9002",
+        "--repository",
+        "repo",
+        "--dry-run",
+        "-o",
+        "json",
+      ),
+    );
+    expect(result.command).toEqual(
+      expect.arrayContaining([
+        "docker",
+        "run",
+        "-d",
+        "-p",
+        "127.0.0.1:9000:8000",
+        "-v",
+        `${join(dir, "repo")}:/models`,
+        "tritonserver",
+        "--model-repository=/models",
+        "--model-control-mode=explicit",
+      ]),
+    );
+  });
+
+  it("answers 6 when no Triton is reachable", async () => {
+    const result = await run("models", "--target", "triton", "--url", "http://127.0.0.1:9");
+    expect(result.exitCode).toBe(6);
+  });
+});
