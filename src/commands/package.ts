@@ -20,6 +20,12 @@ async function registerPackaged(path: string, rawOptions: Record<string, unknown
   return withRegistry(rawOptions, ctx, (registry) => registry.push(input, { by: currentActor(ctx.env) }));
 }
 
+/** A path relative to the current folder when it is inside it, else absolute. */
+const shownPath = (cwd: string, path: string) => {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith("..") ? rel : path;
+};
+
 /** `package --target triton`: a model folder with config.pbtxt and a version folder in the repository. */
 async function packageTriton(flags: PackageFlags, ctx: Context) {
   const ui = createUi(ctx);
@@ -39,7 +45,7 @@ async function packageTriton(flags: PackageFlags, ctx: Context) {
   if (flags.dryRun) {
     ui.result({ ...plan, configText: writeModelConfig(plan.config) }, () =>
       [
-        `${relative(ctx.cwd, join(plan.repository, plan.name)) || "."}/config.pbtxt:`,
+        `${shownPath(ctx.cwd, join(plan.repository, plan.name))}/config.pbtxt:`,
         writeModelConfig(plan.config),
         `${plan.name}/${plan.version}/: ${plan.files.map((f) => f.name).join(", ")}`,
       ].join("\n"),
@@ -50,7 +56,7 @@ async function packageTriton(flags: PackageFlags, ctx: Context) {
   ui.result(result, () =>
     ctx.quiet
       ? join(result.repository, result.model, result.version)
-      : `${relative(ctx.cwd, join(result.repository, result.model)) || result.model}: version ${result.version} ${result.status}, config.pbtxt ${result.configStatus} (${result.files.join(", ")})`,
+      : `${shownPath(ctx.cwd, join(result.repository, result.model))}: version ${result.version} ${result.status}, config.pbtxt ${result.configStatus} (${result.files.join(", ")})`,
   );
 }
 

@@ -200,6 +200,41 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
     expect((await run("validate", "repo")).exitCode).toBe(0);
   });
 
+  it("packages pytorch_libtorch, onnxruntime and tensorflow_savedmodel layouts that validate", async () => {
+    await writeFile(join(dir, "model.pt"), "torchscript");
+    await writeFile(join(dir, "model.onnx"), "onnx");
+    await mkdir(join(dir, "saved", "variables"), { recursive: true });
+    await writeFile(join(dir, "saved", "saved_model.pb"), "pb");
+    const io = (input: string, output: string) =>
+      `    inputs: [{ name: ${input}, data-type: TYPE_FP32, dims: [3] }]\n    outputs: [{ name: ${output}, data-type: TYPE_FP32, dims: [2] }]\n`;
+    const layouts: [string, string, string, string, string[]][] = [
+      ["pytorch", "model.pt", "INPUT__0", "OUTPUT__0", ["model.pt"]],
+      ["onnxruntime", "model.onnx", "x", "y", ["model.onnx"]],
+      ["tensorflow", "saved", "x", "y", ["model.savedmodel"]],
+    ];
+    for (const [backend, file, input, output, expected] of layouts) {
+      await writeFile(
+        join(dir, "mserve.yaml"),
+        `name: m_${backend}\nversion: "1"\nserialized-file: ${file}\ntargets:\n  triton:\n    backend: ${backend}\n${io(input, output)}`,
+      );
+      const result = await run("package", "--target", "triton", "-o", "json");
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(await readdir(join(dir, "model_repository", `m_${backend}`, "1"))).toEqual(expected);
+    }
+    const configText = await readFile(join(dir, "model_repository", "m_pytorch", "config.pbtxt"), "utf8");
+    expect(configText).toMatch(/platform: "pytorch_libtorch"/);
+    expect(configText).toMatch(/name: "INPUT__0"/);
+    expect((await run("validate", "model_repository")).exitCode).toBe(0);
+    // Without inputs the non-Python backends cannot be configured.
+    await writeFile(
+      join(dir, "mserve.yaml"),
+      "name: bare\nversion: '1'\nserialized-file: model.pt\ntargets:\n  triton:\n    backend: pytorch\n",
+    );
+    const missing = await run("package", "--target", "triton");
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/the pytorch backend needs inputs and outputs[\s\S]*INPUT__0/);
+  });
+
   it("prints the docker run line for Triton with --dry-run", async () => {
     const result = json(
       await run(
