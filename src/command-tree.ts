@@ -284,6 +284,10 @@ export function registerCommands(program: Command): void {
     .option("--id <id>", "deploy the registry version with this id")
     .option("--registry <location>", "registry folder or mlflow+http://host:5000 (default: MSERVE_REGISTRY)")
     .option("--repository <dir>", "triton: the server's model repository (needed with --url)")
+    .option(
+      "--smoke <text>",
+      "triton: after READY, send this as the model's single input; a failure unloads it",
+    )
     .option("--config <file>", "project file to package from (default ./mserve.yaml)")
     .option("--model-store <dir>", "the server's model store (needed with --url)")
     .option("--replace", "swap in a different archive under an already deployed version")

@@ -96,8 +96,13 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
       configStatus: "created",
     });
     await ok("validate", "repo");
-    const deployed = json(await ok("deploy", "repo/intent", "-o", "json"));
-    expect(deployed).toMatchObject({ name: "intent", versions: ["1"], state: "READY" });
+    const deployed = json(await ok("deploy", "repo/intent", "--smoke", "turn on the lights", "-o", "json"));
+    expect(deployed).toMatchObject({
+      name: "intent",
+      versions: ["1"],
+      state: "READY",
+      smoke: { INTENT: ["turn_on_lights"] },
+    });
     const samples = (await readFile(join(dir, "intent", "samples.jsonl"), "utf8"))
       .trim()
       .split("\n")

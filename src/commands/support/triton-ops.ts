@@ -38,6 +38,26 @@ export async function deployToTriton(
         signal: ctx.signal,
         onStep: (step) => spinner.update(step),
       });
+      const smokeData = rawOptions.smoke as string | undefined;
+      if (smokeData !== undefined) {
+        // A model that loads but cannot answer is not deployed: unload it and say why.
+        spinner.update("smoke request");
+        try {
+          const metadata = await connection.client.metadata(done.name);
+          const inputs = await buildInferInputs({ data: smokeData }, metadata, ctx.cwd);
+          const { response } = await connection.client.infer(
+            done.name,
+            undefined,
+            inputs,
+            randomUUID(),
+            timeout,
+          );
+          Object.assign(done, { smoke: Object.fromEntries(response.outputs.map((o) => [o.name, o.data])) });
+        } catch (error) {
+          await connection.client.unload(done.name).catch(() => {});
+          throw error;
+        }
+      }
       spinner.done(
         `${done.name} (versions ${done.versions.join(", ")}) READY on ${done.server} (${formatDuration(done.timings.totalMs)})`,
       );
@@ -54,6 +74,7 @@ export async function deployToTriton(
           `${result.name}  READY  on ${result.server}`,
           `  versions    ${result.versions.join(", ")}`,
           `  repository  ${result.repository}`,
+          ...("smoke" in result ? [`  smoke       ${JSON.stringify(result.smoke)}`] : []),
           `  predict     mserve predict ${result.name} --target triton --data '…'`,
         ].join("\n"),
   );

@@ -67,7 +67,7 @@ async function loadFailure(connection: TritonConnection, name: string, error: un
   const log = logFile
     ? (await readLogTail(logFile, 200).catch(() => ""))
         .split("\n")
-        .filter((l) => l.includes(name))
+        .filter((l) => l.includes(name) || l.includes("Error parsing text-format"))
         .slice(-8)
     : [];
   const first = reasons[0] ?? (error instanceof Error ? error.message : String(error));
