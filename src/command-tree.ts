@@ -358,6 +358,7 @@ export function registerCommands(program: Command): void {
       collect,
       [],
     )
+    .option("--version <version>", "version or alias, as an alternative to the second argument")
     .option("--id <id>", "the registry version with this id")
     .option("--batch <file.jsonl>", "one input per line (a JSON string is sent as text); - for stdin")
     .option("-c, --concurrency <n>", "requests in flight with --batch (default 4)")

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { wholeNumber } from "../config/server-flags.js";
 import type { Context } from "../context.js";
-import { MserveError } from "../errors.js";
+import { MserveError, usageError } from "../errors.js";
 import { readBatchInputs, runOrdered } from "../predict/batch.js";
 import { readPredictInput } from "../predict/input.js";
 import { type PredictOutcome, sendPrediction } from "../predict/send.js";
@@ -33,6 +33,7 @@ const flagsSchema = z.object({
   autoRegister: z.boolean().default(true),
   logOutput: z.boolean().default(true),
   registry: z.string().optional(),
+  version: z.string().optional(),
 });
 type Flags = z.infer<typeof flagsSchema>;
 
@@ -42,7 +43,10 @@ const describe = (target: PredictTarget) =>
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
-  const spec = parseRef(positional[0], positional[1], flags.id);
+  if (flags.version !== undefined && positional[1] !== undefined) {
+    throw usageError(`two versions given: "${positional[1]}" and --version ${flags.version}`);
+  }
+  const spec = parseRef(positional[0], positional[1] ?? flags.version, flags.id);
   let registry: Registry | undefined;
   const open = async () => {
     registry ??= await openRegistry({ env: ctx.env, cwd: ctx.cwd, flag: flags.registry, signal: ctx.signal });

@@ -124,7 +124,9 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     );
     expect(tooMany.exitCode).toBe(3);
     expect(tooMany.stderr).toMatch(/18 rows in one request, but intent takes at most 8/);
-    const one = json(await ok("predict", "intent:1", "--data", "set a timer for ten minutes", "-o", "json"));
+    const one = json(
+      await ok("predict", "intent", "--version", "1", "--data", "set a timer for ten minutes", "-o", "json"),
+    );
     expect(one.response.INTENT).toEqual(["set_timer"]);
     const models = json(await ok("models", "-o", "json")).models;
     expect(models).toContainEqual(expect.objectContaining({ name: "intent", version: "1", state: "READY" }));
