@@ -126,7 +126,18 @@ export function registerCommands(program: Command): void {
 
   withGlobals(program.command("package"))
     .description("build a model artifact (TorchServe .mar, tgz or folder) from mserve.yaml and/or flags")
-    .addOption(new Option("--target <server>", "server to package for").choices(["torchserve", "triton"]))
+    .addOption(
+      new Option("--target <server>", "server to package for").choices(["torchserve", "triton", "tfserving"]),
+    )
+    .option("--saved-model <dir>", "tfserving: the SavedModel folder to place")
+    .option("--base <dir>", "tfserving: the model base folder holding models.config (default ./models)")
+    .option("--version-policy <policy>", "tfserving: latest, latest:N, all or specific:1,3")
+    .option(
+      "--label <name=version>",
+      "tfserving: a version label (e.g. stable=2); repeat for more",
+      collect,
+      [],
+    )
     .option("--repository <dir>", "triton: model repository to add the model to (default ./model_repository)")
     .addOption(
       new Option(
@@ -168,6 +179,7 @@ export function registerCommands(program: Command): void {
         "    --handler handler.py --extra-files vocab.json,index_to_name.json --export-path dist",
         "mserve package --archive-format zip-store -f -o json",
         "mserve package --target triton --repository model_repository   # config.pbtxt + 1/model.py …",
+        "mserve package --target tfserving --saved-model export --model-name linear -v 2 --base models --label stable=2",
       ]),
     )
     .action(lazy(() => import("./commands/package.js")));

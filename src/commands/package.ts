@@ -1,9 +1,11 @@
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { totalSize } from "../archive/entries.js";
 import type { CommandRun } from "../command-tree.js";
 import type { Context } from "../context.js";
+import { usageError } from "../errors.js";
 import { currentActor } from "../registry/open.js";
 import { describePush } from "../registry/push-input.js";
+import { packageTfServing } from "../targets/tfserving/package.js";
 import { writeMarArtifact } from "../targets/torchserve/artifact.js";
 import { findProject, type PackageFlags, packageFlagsSchema } from "../targets/torchserve/options.js";
 import { planPackage } from "../targets/torchserve/package.js";
@@ -60,9 +62,60 @@ async function packageTriton(flags: PackageFlags, ctx: Context) {
   );
 }
 
+/** `package --target tfserving`: <base>/<name>/<version>/ and models.config. */
+async function packageForTfServing(flags: PackageFlags, ctx: Context) {
+  const ui = createUi(ctx);
+  const project = await findProject(flags, ctx.cwd);
+  const section = (project?.config.targets?.tfserving ?? {}) as Record<string, unknown>;
+  const fromProject = (key: string) =>
+    typeof section[key] === "string" ? resolve(project?.dir ?? ctx.cwd, section[key] as string) : undefined;
+  const savedModel = flags.savedModel ? resolve(ctx.cwd, flags.savedModel) : fromProject("saved-model");
+  const name = flags.modelName ?? project?.config.name;
+  const version = flags.version ?? project?.config.version;
+  if (!savedModel || !name || !version) {
+    throw usageError(
+      "package --target tfserving needs --saved-model, --model-name and -v/--version",
+      "e.g. mserve package --target tfserving --saved-model export/ --model-name intent -v 3 --base models",
+    );
+  }
+  const labels: Record<string, string> = {};
+  for (const pair of flags.label ?? []) {
+    const m = /^([A-Za-z][\w-]*)=([1-9][0-9]*)$/.exec(pair);
+    if (!m)
+      throw usageError(`invalid --label "${pair}"`, "Write --label NAME=VERSION, e.g. --label stable=2.");
+    labels[m[1] as string] = m[2] as string;
+  }
+  const result = await packageTfServing({
+    savedModel,
+    name,
+    version,
+    base: flags.base ? resolve(ctx.cwd, flags.base) : (fromProject("base") ?? resolve(ctx.cwd, "models")),
+    versionPolicy: flags.versionPolicy,
+    labels,
+    force: Boolean(flags.force),
+  });
+  ui.result(result, () =>
+    ctx.quiet
+      ? result.path
+      : [
+          `${shownPath(ctx.cwd, result.path)}  ${result.status}`,
+          `  models.config  ${shownPath(ctx.cwd, result.modelsConfig)}`,
+          `  served         ${result.served.join(", ")}`,
+          ...(Object.keys(result.labels).length
+            ? [
+                `  labels         ${Object.entries(result.labels)
+                  .map(([l, v]) => `${l}→${v}`)
+                  .join(" ")}`,
+              ]
+            : []),
+        ].join("\n"),
+  );
+}
+
 export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   const flags = packageFlagsSchema.parse(rawOptions);
   if (flags.target === "triton") return packageTriton(flags, ctx);
+  if (flags.target === "tfserving") return packageForTfServing(flags, ctx);
   const ui = createUi(ctx);
   const plan = await planPackage({ flags, cwd: ctx.cwd });
   for (const warning of plan.warnings) ui.warn(warning);

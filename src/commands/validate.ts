@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { CommandRun } from "../command-tree.js";
 import type { Context } from "../context.js";
 import { invalidInput } from "../errors.js";
+import { detectTfServing, validateTfServing } from "../targets/tfserving/validate.js";
 import type { ValidationDiagnostic } from "../targets/torchserve/validate-rules.js";
 import type { TritonDiagnostic } from "../targets/triton/rules.js";
 import { detectTriton, validateTriton } from "../targets/triton/validate.js";
@@ -17,6 +18,14 @@ async function validatePath(path: string, ctx: Context) {
       result,
       diagnostics: result.diagnostics as Diagnostic[],
       fix: "Fix the errors above; `mserve package --target triton` writes configs Triton accepts.",
+    };
+  }
+  if (await detectTfServing(resolve(ctx.cwd, path))) {
+    const result = await validateTfServing(path, ctx.cwd);
+    return {
+      result,
+      diagnostics: result.diagnostics as Diagnostic[],
+      fix: "Fix the errors above; `mserve package --target tfserving` keeps models.config consistent.",
     };
   }
   // The archive readers load only for archives: a Triton run does not pay for them.

@@ -3,13 +3,22 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { repoRoot } from "./cli.js";
 
-export const protobufPython = () =>
-  join(process.env.MSERVE_PROTOBUF_VENV ?? join(repoRoot, ".venv-protobuf"), "bin", "python");
+/** The venv whose protobuf descriptors answer: Triton's (.venv-protobuf) or TF Serving's (.venv-tfserving). */
+export type Oracle = "triton" | "tfserving";
+const VENVS: Record<Oracle, [string, string]> = {
+  triton: ["MSERVE_PROTOBUF_VENV", ".venv-protobuf"],
+  tfserving: ["MSERVE_TFSERVING_VENV", ".venv-tfserving"],
+};
 
-export function protobufMissing(): string | undefined {
-  return existsSync(protobufPython())
+export const protobufPython = (oracle: Oracle = "triton") => {
+  const [variable, folder] = VENVS[oracle];
+  return join(process.env[variable] ?? join(repoRoot, folder), "bin", "python");
+};
+
+export function protobufMissing(oracle: Oracle = "triton"): string | undefined {
+  return existsSync(protobufPython(oracle))
     ? undefined
-    : `${protobufPython()} not found: run \`npm run setup:python\``;
+    : `${protobufPython(oracle)} not found: run \`npm run setup:python\``;
 }
 
 export type OracleAnswer = { ok: true; json: Record<string, unknown> } | { ok: false; error: string };
@@ -19,8 +28,9 @@ export async function protobufParse(
   module: string,
   message: string,
   texts: string[],
+  oracle: Oracle = "triton",
 ): Promise<OracleAnswer[]> {
-  const { stdout } = await execa(protobufPython(), [join(repoRoot, "scripts", "pbtxt-oracle.py")], {
+  const { stdout } = await execa(protobufPython(oracle), [join(repoRoot, "scripts", "pbtxt-oracle.py")], {
     input: JSON.stringify({ module, message, texts }),
     maxBuffer: 256 * 1024 * 1024,
   });

@@ -9,7 +9,11 @@ import type { ArchiveFormat, MarInputs } from "./plan.js";
 /** Raw `mserve package` flags as commander hands them over. */
 export const packageFlagsSchema = z.object({
   config: z.string().optional(),
-  target: z.enum(["torchserve", "triton"]).optional(),
+  target: z.enum(["torchserve", "triton", "tfserving"]).optional(),
+  savedModel: z.string().optional(),
+  base: z.string().optional(),
+  versionPolicy: z.string().optional(),
+  label: z.array(z.string()).optional(),
   repository: z.string().optional(),
   maxBatchSize: z.string().optional(),
   tritonBackend: z.enum(["python", "pytorch", "onnxruntime", "tensorflow"]).optional(),
