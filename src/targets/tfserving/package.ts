@@ -85,8 +85,10 @@ export async function packageTfServing(options: TfServingPackageOptions): Promis
       );
     config = read.config;
   }
-  const list = (config.model_config_list ??= {}).config ?? [];
-  config.model_config_list.config = list;
+  const modelList = config.model_config_list ?? {};
+  const list = modelList.config ?? [];
+  modelList.config = list;
+  config.model_config_list = modelList;
   let entry = list.find((m) => m.name === name);
   if (!entry) {
     entry = { name, base_path: modelDir, model_platform: "tensorflow" };
