@@ -77,7 +77,7 @@ function withServer(cmd: Command, defaultTimeout: string): Command {
   return cmd
     .addOption(
       new Option("--target <server>", "server kind (default: that of --server, or the kind running)").choices(
-        ["torchserve", "triton"],
+        ["torchserve", "triton", "tfserving"],
       ),
     )
     .option("--server <name>", "a server started by `mserve serve` (default: the one running)")
@@ -228,9 +228,14 @@ export function registerCommands(program: Command): void {
     .description("start a TorchServe (local process or docker container) and wait until it is healthy")
     .addOption(
       new Option("--target <server>", "server to start")
-        .choices(["torchserve", "triton"])
+        .choices(["torchserve", "triton", "tfserving"])
         .default("torchserve"),
     )
+    .option(
+      "--base <dir>",
+      "tfserving: model base folder holding models.config (default: under $MSERVE_HOME)",
+    )
+    .option("--config-poll <seconds>", "tfserving: how often it re-reads models.config", "5")
     .option("--repository <dir>", "triton: model repository (default: under $MSERVE_HOME)")
     .addOption(
       new Option("--runtime <runtime>", "how to run it").choices(["local", "docker"]).default("local"),
@@ -300,6 +305,11 @@ export function registerCommands(program: Command): void {
       "--smoke <text>",
       "triton: after READY, send this as the model's single input; a failure unloads it",
     )
+    .option("--model-name <name>", "tfserving: name to serve the SavedModel under")
+    .option("--model-version <n>", "tfserving: version folder (a positive whole number)")
+    .option("--base <dir>", "tfserving: the server's base folder with models.config (needed with --url)")
+    .option("--version-policy <policy>", "tfserving: latest, latest:N, all or specific:1,3")
+    .option("--label <name=version>", "tfserving: a version label; repeat for more", collect, [])
     .option("--config <file>", "project file to package from (default ./mserve.yaml)")
     .option("--model-store <dir>", "the server's model store (needed with --url)")
     .option("--replace", "swap in a different archive under an already deployed version")

@@ -13,11 +13,12 @@ import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
 import { withRegistry } from "./support/registry.js";
-import { isTriton } from "./support/triton.js";
+import { deployToTfServing } from "./support/tfserving-ops.js";
+import { targetOf } from "./support/triton.js";
 import { deployToTriton } from "./support/triton-ops.js";
 
 const flagsSchema = workerFlagsSchema.extend({
-  target: z.enum(["torchserve", "triton"]).default("torchserve"),
+  target: z.enum(["torchserve", "triton", "tfserving"]).default("torchserve"),
   config: z.string().optional(),
   replace: z.boolean().optional(),
   wait: z.boolean().default(true),
@@ -58,7 +59,9 @@ const said: Record<DeployResult["status"], string> = {
 };
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  if (await isTriton(rawOptions, ctx)) return deployToTriton(positional, rawOptions, ctx);
+  const kind = await targetOf(rawOptions, ctx);
+  if (kind === "triton") return deployToTriton(positional, rawOptions, ctx);
+  if (kind === "tfserving") return deployToTfServing(positional, rawOptions, ctx);
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
   const result = await withConnection(rawOptions, ctx, "180s", async (connection, timeout) => {

@@ -5,7 +5,8 @@ import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { withConnection } from "./support/connection.js";
 import { resolveServerModel } from "./support/model-target.js";
-import { isTriton } from "./support/triton.js";
+import { tfServingModels } from "./support/tfserving-ops.js";
+import { targetOf } from "./support/triton.js";
 import { tritonModels } from "./support/triton-ops.js";
 
 function workersCell(m: ModelView): string {
@@ -14,7 +15,9 @@ function workersCell(m: ModelView): string {
 }
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  if (await isTriton(rawOptions, ctx)) return tritonModels(positional, rawOptions, ctx);
+  const kind = await targetOf(rawOptions, ctx);
+  if (kind === "triton") return tritonModels(positional, rawOptions, ctx);
+  if (kind === "tfserving") return tfServingModels(positional, rawOptions, ctx);
   const ui = createUi(ctx);
   const target =
     positional[0] || rawOptions.id ? await resolveServerModel(positional, rawOptions, ctx) : undefined;

@@ -10,14 +10,15 @@ import { type PredictOutcome, sendPrediction } from "../predict/send.js";
 import { ensureOnServer } from "../predict/sidecar.js";
 import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
 import { openRegistry } from "../registry/open.js";
-import { parseRef } from "../registry/resolve.js";
+import { formatSpec, parseRef } from "../registry/resolve.js";
 import type { Registry } from "../registry/types.js";
 import type { Connection } from "../targets/torchserve/connect.js";
 import { formatDuration } from "../ui/format.js";
 import { createUi, type Ui } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
-import { isTriton } from "./support/triton.js";
+import { tfServingPredict } from "./support/tfserving-ops.js";
+import { targetOf } from "./support/triton.js";
 import { tritonPredict } from "./support/triton-ops.js";
 
 const flagsSchema = z.object({
@@ -53,8 +54,30 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     return registry;
   };
   try {
+    const kind = await targetOf(rawOptions, ctx);
+    if (kind === "tfserving") {
+      // TF Serving's labels live in its models.config, not in the registry: name the servable directly.
+      const word =
+        spec.kind === "alias"
+          ? spec.alias
+          : spec.kind === "version"
+            ? spec.version
+            : spec.kind === "pair"
+              ? spec.word
+              : undefined;
+      const name = spec.kind === "id" ? "" : spec.name;
+      return await tfServingPredict(
+        {
+          name,
+          label: formatSpec(spec),
+          ...(spec.kind === "alias" ? { alias: word } : word ? { version: word } : {}),
+        },
+        rawOptions,
+        ctx,
+      );
+    }
     const target = await resolvePredictTarget(spec, open);
-    if (await isTriton(rawOptions, ctx)) return await tritonPredict(target, rawOptions, ctx);
+    if (kind === "triton") return await tritonPredict(target, rawOptions, ctx);
     await withConnection(rawOptions, ctx, "60s", async (connection, timeout) => {
       if (target.model && registry) {
         const spinner = await startSpinner(ctx, `Preparing ${describe(target)}`);

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { timeoutMs } from "../config/server-flags.js";
 import type { Context } from "../context.js";
+import { MserveError } from "../errors.js";
+import { planTfServingServe, startTfServingServe } from "../targets/tfserving/serve.js";
 import { shellQuote } from "../targets/torchserve/runtime.js";
 import { planServe, startServe } from "../targets/torchserve/serve.js";
 import { planTritonServe, startTritonServe } from "../targets/triton/serve.js";
@@ -10,7 +12,9 @@ import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 
 const flagsSchema = z.object({
-  target: z.enum(["torchserve", "triton"]).default("torchserve"),
+  target: z.enum(["torchserve", "triton", "tfserving"]).default("torchserve"),
+  base: z.string().optional(),
+  configPoll: z.string().default("5"),
   repository: z.string().optional(),
   runtime: z.enum(["local", "docker"]).default("local"),
   name: z.string().optional(),
@@ -90,9 +94,64 @@ async function serveTriton(flags: Flags, ctx: Context) {
   );
 }
 
+/** `serve --target tfserving`: models.config polled for changes, REST on 127.0.0.1. */
+async function serveTfServing(flags: Flags, ctx: Context) {
+  const ui = createUi(ctx);
+  const pollSeconds = Number(flags.configPoll);
+  if (!Number.isInteger(pollSeconds) || pollSeconds < 1) {
+    throw new MserveError(
+      "USAGE",
+      `--config-poll must be a whole number of seconds ≥ 1, got "${flags.configPoll}"`,
+    );
+  }
+  const options = {
+    name: flags.name ?? "tfserving",
+    runtime: flags.runtime,
+    base: flags.base ?? flags.modelStore,
+    ports: flags.ports,
+    image: flags.image,
+    pollSeconds,
+  };
+  const plan = await planTfServingServe(options, ctx.env, ctx.cwd, { dryRun: Boolean(flags.dryRun) });
+  if (flags.dryRun) {
+    ui.result(
+      {
+        dryRun: true,
+        runtime: plan.runtime,
+        command: [plan.file, ...plan.args],
+        cwd: plan.cwd,
+        urls: plan.urls,
+      },
+      () => shellQuote([plan.file, ...plan.args]),
+    );
+    return;
+  }
+  const spinner = await startSpinner(ctx, `Starting TF Serving ${options.name} (${flags.runtime})`);
+  const started = await startTfServingServe(
+    plan,
+    { ...options, wait: flags.wait, timeoutMs: timeoutMs(flags.timeout, "120s"), signal: ctx.signal },
+    ctx.env,
+  ).catch((error) => {
+    spinner.fail();
+    throw error;
+  });
+  spinner.done(`TF Serving ${options.name} answers after ${formatDuration(started.readyMs ?? 0)}`);
+  const { record } = started;
+  ui.result(record, () =>
+    ctx.quiet
+      ? record.name
+      : [
+          `${record.name}  tfserving  ${record.runtime}`,
+          `  rest        ${record.urls.rest}`,
+          `  base        ${record.modelStore} (models.config re-read every ${pollSeconds}s)`,
+        ].join("\n"),
+  );
+}
+
 export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
   if (flags.target === "triton") return serveTriton(flags, ctx);
+  if (flags.target === "tfserving") return serveTfServing(flags, ctx);
   const ui = createUi(ctx);
   const options = {
     name: flags.name ?? "torchserve",

@@ -1,7 +1,7 @@
 /** A server mserve started, as recorded under $MSERVE_HOME/run/<name>.json. */
 export interface ServerRecord {
   name: string;
-  target: "torchserve" | "triton";
+  target: "torchserve" | "triton" | "tfserving";
   runtime: "local" | "docker";
   /** Local: pid of the process-group leader. */
   pid?: number;

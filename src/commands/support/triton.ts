@@ -2,8 +2,8 @@ import { serverFlagsSchema, timeoutMs } from "../../config/server-flags.js";
 import type { Context } from "../../context.js";
 import { chooseTarget, connectTriton, type TritonConnection } from "../../targets/triton/connect.js";
 
-/** Whether this invocation talks to Triton (--target, the --server's kind, or the only kind running). */
-export const isTriton = (rawOptions: Record<string, unknown>, ctx: Context) =>
+/** The kind of server this invocation talks to (--target, the --server's kind, or the only kind running). */
+export const targetOf = (rawOptions: Record<string, unknown>, ctx: Context) =>
   chooseTarget(
     {
       target: rawOptions.target as string | undefined,
@@ -11,7 +11,10 @@ export const isTriton = (rawOptions: Record<string, unknown>, ctx: Context) =>
       url: rawOptions.url as string | undefined,
     },
     ctx.env,
-  ).then((t) => t === "triton");
+  );
+
+export const isTriton = (rawOptions: Record<string, unknown>, ctx: Context) =>
+  targetOf(rawOptions, ctx).then((t) => t === "triton");
 
 export async function withTriton<T>(
   rawOptions: Record<string, unknown>,

@@ -75,18 +75,20 @@ export async function connectTriton(
 
 /**
  * Which server kind a command talks to: --target, else the kind of --server,
- * else Triton when the only servers running are Triton ones, else TorchServe.
+ * else the kind running when only one kind runs, else TorchServe.
  */
 export async function chooseTarget(
   flags: { target?: string; server?: string; url?: string },
   env: NodeJS.ProcessEnv,
-): Promise<"torchserve" | "triton"> {
-  if (flags.target === "triton" || flags.target === "torchserve") return flags.target;
+): Promise<ServerRecord["target"]> {
+  if (flags.target === "triton" || flags.target === "torchserve" || flags.target === "tfserving")
+    return flags.target;
   const server = flags.server ?? (flags.url ? undefined : env.MSERVE_SERVER);
   if (server) return (await readRecord(env, server)).target;
   if (flags.url) return "torchserve";
-  const kinds = new Set<string>();
+  const kinds = new Set<ServerRecord["target"]>();
   for (const r of (await listRecords(env)).records)
     if ((await recordState(r)) === "running") kinds.add(r.target);
-  return kinds.has("triton") && !kinds.has("torchserve") ? "triton" : "torchserve";
+  const [only] = kinds;
+  return kinds.size === 1 && only ? only : "torchserve";
 }

@@ -1,0 +1,168 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { delimiter, join, resolve } from "node:path";
+import { MserveError } from "../../errors.js";
+import { createHttpClient } from "../../http/index.js";
+import { dockerRun, dockerRunning } from "../../runtime/docker.js";
+import { serverWorkDir, validateServerName } from "../../runtime/home.js";
+import { readLogTail } from "../../runtime/logs.js";
+import { checkPortsFree, findFreePorts } from "../../runtime/ports.js";
+import { readRecord, recordState, removeRecord, writeRecord } from "../../runtime/records.js";
+import { stopRecorded } from "../../runtime/servers.js";
+import { isGroupAlive, startDetached } from "../../runtime/supervisor.js";
+import type { ServerRecord } from "../../runtime/types.js";
+import { waitUntil } from "../../runtime/wait.js";
+import { isExecutable } from "../torchserve/locate.js";
+import { dockerTfServingPlan, localTfServingPlan, type TfServingLaunchPlan } from "./runtime.js";
+
+export interface TfServingServeOptions {
+  name: string;
+  runtime: "local" | "docker";
+  base?: string;
+  /** "8501,8500" (REST, gRPC) or "auto". */
+  ports?: string;
+  image?: string;
+  pollSeconds: number;
+}
+
+/** MSERVE_TFSERVING_BIN, else tensorflow_model_server on PATH (TF Serving ships no pip package with the binary). */
+export function locateTfServing(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.MSERVE_TFSERVING_BIN) return resolve(env.MSERVE_TFSERVING_BIN);
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir && isExecutable(join(dir, "tensorflow_model_server")))
+      return join(dir, "tensorflow_model_server");
+  }
+  return undefined;
+}
+
+export async function planTfServingServe(
+  options: TfServingServeOptions,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  { dryRun = false } = {},
+): Promise<TfServingLaunchPlan> {
+  validateServerName(options.name);
+  const workDir = serverWorkDir(env, options.name);
+  const base = options.base ? resolve(cwd, options.base) : join(workDir, "models");
+  let ports = { rest: 8501, grpc: 8500 };
+  if (options.ports === "auto") {
+    const [rest, grpc] = (await findFreePorts(2)) as number[];
+    ports = { rest: rest ?? 8501, grpc: grpc ?? 8500 };
+  } else if (options.ports) {
+    const [rest, grpc] = options.ports.split(",").map((p) => Number(p.trim()));
+    if (!Number.isInteger(rest) || !Number.isInteger(grpc))
+      throw new MserveError("USAGE", `invalid --ports "${options.ports}" for TF Serving`, {
+        hint: "Give rest,grpc ports (e.g. 8501,8500) or auto.",
+      });
+    ports = { rest: rest as number, grpc: grpc as number };
+  }
+  const inputs = { name: options.name, base, workDir, ports, pollSeconds: options.pollSeconds };
+  if (options.runtime === "docker") return dockerTfServingPlan(inputs, options.image);
+  const bin = locateTfServing(env) ?? (dryRun ? "tensorflow_model_server" : undefined);
+  if (!bin) {
+    throw new MserveError("NOT_FOUND", "tensorflow_model_server not found", {
+      hint: "TF Serving has no pip package with the server: use --runtime docker (image tensorflow/serving), or put tensorflow_model_server on PATH / set MSERVE_TFSERVING_BIN.",
+    });
+  }
+  return localTfServingPlan(inputs, bin);
+}
+
+/** Starts TF Serving on a base folder with an (initially empty) models.config and waits until its REST port answers. */
+export async function startTfServingServe(
+  plan: TfServingLaunchPlan,
+  options: TfServingServeOptions & { wait: boolean; timeoutMs: number; signal: AbortSignal },
+  env: NodeJS.ProcessEnv,
+): Promise<{ record: ServerRecord; readyMs?: number }> {
+  const existing = await readRecord(env, options.name).catch(() => undefined);
+  if (existing && (await recordState(existing)) === "running") {
+    throw new MserveError("CONFLICT", `a server named ${options.name} is already running`, {
+      hint: `Stop it with \`mserve stop ${options.name}\`, or choose another --name.`,
+    });
+  }
+  if (existing) await removeRecord(env, options.name);
+  await checkPortsFree(Object.entries(plan.ports).map(([role, port]) => ({ role, port })));
+  await mkdir(join(plan.cwd, "logs"), { recursive: true });
+  await mkdir(plan.base, { recursive: true });
+  const configFile = join(plan.base, "models.config");
+  // TF Serving refuses to start without the file; an empty list serves nothing until deploy adds models.
+  await writeFile(configFile, "model_config_list {\n}\n", { flag: "wx" }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+    },
+  );
+  const started = Date.now();
+  const base: Omit<ServerRecord, "pid" | "containerId"> = {
+    name: options.name,
+    target: "tfserving",
+    runtime: plan.runtime,
+    urls: plan.urls,
+    ports: { ...plan.ports },
+    workDir: plan.cwd,
+    logFile: plan.logFile,
+    configFile,
+    modelStore: plan.base,
+    tokenAuth: false,
+    command: [plan.file, ...plan.args],
+    startedAt: new Date(started).toISOString(),
+  };
+  const record: ServerRecord =
+    plan.runtime === "local"
+      ? {
+          ...base,
+          pid: (
+            await startDetached({
+              file: plan.file,
+              args: plan.args,
+              cwd: plan.cwd,
+              env,
+              logFile: plan.logFile,
+            })
+          ).pid,
+        }
+      : { ...base, containerId: await dockerRun(plan.args, env) };
+  await writeRecord(env, record);
+  if (!options.wait) return { record };
+  const http = createHttpClient({ timeoutMs: 2_000 });
+  try {
+    await waitUntil(
+      async () => {
+        const alive =
+          record.runtime === "local"
+            ? isGroupAlive(record.pid as number)
+            : await dockerRunning(record.containerId ?? "");
+        if (!alive) {
+          const tail = await readLogTail(plan.logFile, 30).catch(() => "");
+          throw new MserveError("SERVER_ERROR", "TF Serving exited during start-up", {
+            hint: `See the log: ${plan.logFile}`,
+            details: { log: tail.split("\n").slice(-15) },
+          });
+        }
+        // TF Serving has no health route; any answer from the REST port (a 404 for an unknown model) means it is up.
+        const answered = await http
+          .request({
+            method: "GET",
+            url: `${plan.urls.rest}/v1/models/mserve-probe`,
+            signal: options.signal,
+            what: "TF Serving",
+          })
+          .then(
+            () => true,
+            () => false,
+          );
+        return answered ? true : undefined;
+      },
+      {
+        timeoutMs: options.timeoutMs,
+        intervalMs: 100,
+        signal: options.signal,
+        what: `TF Serving ${options.name} to answer on ${plan.urls.rest}`,
+      },
+    );
+  } catch (error) {
+    await stopRecorded(record, 10_000).catch(() => {});
+    await removeRecord(env, options.name).catch(() => {});
+    throw error;
+  } finally {
+    await http.close();
+  }
+  return { record, readyMs: Date.now() - started };
+}

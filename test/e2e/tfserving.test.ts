@@ -1,0 +1,126 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+
+/**
+ * serve / deploy / models / predict for TF Serving against test/fixtures/fake-tfserving:
+ * a stand-in tensorflow_model_server (no TF Serving binary runs here) that takes
+ * the real flags, polls models.config and answers the documented REST API and errors.
+ */
+const fakeDir = join(repoRoot, "test", "fixtures", "fake-tfserving");
+const linear = join(repoRoot, "fixtures", "tfserving", "linear");
+const json = (result: CliResult) => JSON.parse(result.stdout);
+
+describe("TF Serving through a documented-API stand-in", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const env = { PATH: `${fakeDir}:${process.env.PATH ?? ""}` };
+  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
+  const ok = async (...args: string[]) => {
+    const result = await run(...args);
+    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
+    return result;
+  };
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempProject());
+    await ok("serve", "--target", "tfserving", "--ports", "auto", "--config-poll", "1", "-o", "json");
+  });
+  afterAll(async () => {
+    await run("stop", "--all");
+    await cleanup();
+  });
+
+  it("deploys versions, waits until AVAILABLE, and predicts by latest, version and label", async () => {
+    const first = json(
+      await ok("deploy", linear, "--model-name", "linear", "--model-version", "1", "-o", "json"),
+    );
+    expect(first).toMatchObject({ model: "linear", version: "1", state: "AVAILABLE", served: [1] });
+    await ok(
+      "deploy",
+      linear,
+      "--model-name",
+      "linear",
+      "--model-version",
+      "2",
+      "--version-policy",
+      "all",
+      "--label",
+      "stable=1",
+    );
+    const models = json(await ok("models", "-o", "json")).models;
+    expect(models.map((m: { version: string; state: string }) => `${m.version} ${m.state}`)).toEqual([
+      "2 AVAILABLE",
+      "1 AVAILABLE",
+    ]);
+    expect(json(await ok("predict", "linear", "--data", "[[1, 2, 3]]", "-o", "json"))).toEqual({
+      predictions: [[11.5]],
+    });
+    expect(
+      json(await ok("predict", "linear@stable", "--json", '{"instances": [[1, 1, 1]]}', "-o", "json")),
+    ).toEqual({ predictions: [[6.5]] });
+    expect(json(await ok("predict", "linear:1", "--json", '{"inputs": [[0, 0, 0]]}', "-o", "json"))).toEqual({
+      outputs: [[3]],
+    });
+  });
+
+  it("maps TF Serving's error bodies to exit codes", async () => {
+    const label = await run("predict", "linear@canary", "--data", "[[1,2,3]]");
+    expect(label.exitCode).toBe(4);
+    expect(label.stderr).toMatch(/Unrecognized servable version label: canary/);
+    const shape = await run("predict", "linear", "--data", "[[1,2]]");
+    expect(shape.exitCode).toBe(7);
+    expect(shape.stderr).toMatch(/Matrix size-incompatible/);
+    const unknown = await run("predict", "ghost", "--data", "[[1,2,3]]");
+    expect(unknown.exitCode).toBe(4);
+    const notJson = await run("predict", "linear", "--data", "1,2,3");
+    expect(notJson.exitCode).toBe(3);
+    const refused = await run(
+      "deploy",
+      linear,
+      "--model-name",
+      "linear",
+      "--model-version",
+      "3",
+      "--version-policy",
+      "latest:1",
+    );
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toMatch(/label "stable" of "linear" points at version 1, which is not served/);
+  });
+
+  it("prints the docker run line with the base folder mounted at the same path", async () => {
+    const plan = json(
+      await run(
+        "serve",
+        "--target",
+        "tfserving",
+        "--runtime",
+        "docker",
+        "--name",
+        "tfd",
+        "--base",
+        "models",
+        "--ports",
+        "9501,9500",
+        "--dry-run",
+        "-o",
+        "json",
+      ),
+    );
+    const base = join(dir, "models");
+    expect(plan.command).toEqual(
+      expect.arrayContaining([
+        "docker",
+        "run",
+        "-p",
+        "127.0.0.1:9501:8501",
+        "-v",
+        `${base}:${base}`,
+        "tensorflow/serving",
+        `--model_config_file=${base}/models.config`,
+        "--model_config_file_poll_wait_seconds=5",
+      ]),
+    );
+  });
+});
