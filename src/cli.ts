@@ -42,13 +42,32 @@ export function buildProgram(): Command {
   return program;
 }
 
+interface ZodLike {
+  name: string;
+  issues: { path: PropertyKey[]; message: string }[];
+}
+// Recognised by shape: importing zod here would cost every start-up (even --version) ~50 ms.
+const isZodError = (error: unknown): error is ZodLike =>
+  error instanceof Error && error.name === "ZodError" && Array.isArray((error as unknown as ZodLike).issues);
+
+/** A flag schema that refused a value: the user's mistake (exit 2), said in one line. */
+function usageFromZod(error: ZodLike): MserveError {
+  const issue = error.issues[0];
+  const flag = issue?.path.length
+    ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+    : "a flag";
+  return new MserveError("USAGE", `invalid ${flag}: ${issue?.message ?? "bad value"}`);
+}
+
 function renderError(error: unknown, ctx: Context): number {
   const known =
     error instanceof MserveError
       ? error
-      : new MserveError("INTERNAL", `unexpected error: ${(error as Error)?.message ?? String(error)}`, {
-          hint: ctx.debug ? undefined : "This is a bug in mserve. Re-run with --debug for the stack trace.",
-        });
+      : isZodError(error)
+        ? usageFromZod(error)
+        : new MserveError("INTERNAL", `unexpected error: ${(error as Error)?.message ?? String(error)}`, {
+            hint: ctx.debug ? undefined : "This is a bug in mserve. Re-run with --debug for the stack trace.",
+          });
   if (ctx.output === "json") {
     ctx.stdout.write(`${JSON.stringify({ error: known.toJSON() }, null, 2)}\n`);
   } else {

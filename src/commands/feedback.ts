@@ -1,16 +1,19 @@
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { notFound } from "../errors.js";
-import { appendFeedback, findPrediction } from "../predict/log.js";
+import { appendFeedback, checkRequestId, findPrediction } from "../predict/log.js";
 import { currentActor } from "../registry/open.js";
 import { createUi } from "../ui/output.js";
 
-const flagsSchema = z.object({ label: z.string().min(1), comment: z.string().optional() });
+const flagsSchema = z.object({
+  label: z.string().trim().min(1, "give a label, e.g. --label set_timer"),
+  comment: z.string().optional(),
+});
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
-  const requestId = positional[0] as string;
+  const requestId = checkRequestId(positional[0] as string);
   const prediction = await findPrediction(ctx.env, requestId);
   if (!prediction) {
     throw notFound(

@@ -28,7 +28,14 @@ export function parseSince(text: string, now = Date.now()): Date {
       "Use e.g. 2026-11-24, 2026-11-24T10:00:00Z or a duration such as 2h or 7d.",
     );
   }
-  return new Date(now - parseDuration(text, "--since"));
+  const ms = parseDuration(text, "--since");
+  if (ms <= 0) {
+    throw usageError(
+      `--since ${text} is no time at all`,
+      "Leave --since out for the whole log, or give e.g. 2h or 7d.",
+    );
+  }
+  return new Date(now - ms);
 }
 
 const short = (value: unknown) => {

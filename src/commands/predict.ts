@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { MserveError, usageError } from "../errors.js";
 import { readBatchInputs, runOrdered } from "../predict/batch.js";
 import { readPredictInput } from "../predict/input.js";
+import { checkRequestId } from "../predict/log.js";
 import { type PredictOutcome, sendPrediction } from "../predict/send.js";
 import { ensureOnServer } from "../predict/sidecar.js";
 import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
@@ -47,6 +48,7 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
   if (flags.version !== undefined && positional[1] !== undefined) {
     throw usageError(`two versions given: "${positional[1]}" and --version ${flags.version}`);
   }
+  if (flags.requestId !== undefined) checkRequestId(flags.requestId);
   const spec = parseRef(positional[0], positional[1] ?? flags.version, flags.id);
   let registry: Registry | undefined;
   const open = async () => {
@@ -55,6 +57,12 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
   };
   try {
     const kind = await targetOf(rawOptions, ctx);
+    if (flags.batch && kind !== "torchserve") {
+      throw usageError(
+        `--batch is not available for ${kind} yet`,
+        "Send one request per input, or use a TorchServe model for batch files.",
+      );
+    }
     if (kind === "tfserving") {
       // TF Serving's labels live in its models.config, not in the registry: name the servable directly.
       const word =
@@ -97,7 +105,7 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
           );
         else spinner.fail();
       }
-      if (flags.batch) await predictBatch(connection, target, flags, ctx, ui);
+      if (flags.batch) await predictBatch(connection, target, flags, ctx, ui, timeout);
       else await predictOnce(connection, target, flags, ctx, ui, timeout);
     });
   } finally {
@@ -166,10 +174,17 @@ async function predictBatch(
   flags: Flags,
   ctx: Context,
   ui: Ui,
+  timeout: number,
 ) {
-  const given = (["data", "file", "json"] as const).filter((k) => flags[k] !== undefined);
-  if (given.length > 0)
-    throw new MserveError("USAGE", `--batch reads every input from its file; drop --${given[0]}`);
+  const given = (["data", "file", "json", "requestId", "contentType"] as const).filter(
+    (k) => flags[k] !== undefined,
+  );
+  if (given.length > 0) {
+    const flag = `--${(given[0] as string).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new MserveError("USAGE", `${flag} does not go with --batch`, {
+      hint: "Each line of the batch file is one input; request ids are generated per line.",
+    });
+  }
   const groupId = flags.groupId ?? randomUUID();
   const spinner = await startSpinner(ctx, `Predicting with ${describe(target)}`);
   const results: ReturnType<typeof lineResult>[] = [];
@@ -191,6 +206,7 @@ async function predictBatch(
               groupId,
               logOutput: flags.logOutput,
               env: ctx.env,
+              timeoutMs: timeout,
             },
           ),
     (outcome, item) => {
@@ -208,6 +224,12 @@ async function predictBatch(
     ctx.signal,
   );
   if (ctx.signal.aborted) throw new MserveError("INTERRUPTED", `interrupted after ${count} input(s)`);
+  if (count === 0) {
+    spinner.fail();
+    throw new MserveError("INVALID_INPUT", `no inputs in ${flags.batch}`, {
+      hint: "Write one JSON value per line (a JSON string is sent as text).",
+    });
+  }
   if (logFailed) ui.warn("could not write the prediction log under $MSERVE_HOME/logs");
   const summary = {
     group: groupId,
@@ -216,11 +238,9 @@ async function predictBatch(
     failed: failedLines.length,
     failedLines,
   };
-  if (ctx.output === "json")
-    ui.result(
-      { model: target.name, version: target.version, alias: target.alias, ...summary, results },
-      () => "",
-    );
+  const document = { model: target.name, version: target.version, alias: target.alias, ...summary, results };
+  // -o json prints one document: the results themselves, or the error carrying them.
+  if (ctx.output === "json" && failedLines.length === 0) ui.result(document, () => "");
   if (failedLines.length === 0) {
     spinner.done(`${count} prediction(s) with ${describe(target)}, group ${groupId}`);
     return;
@@ -232,7 +252,7 @@ async function predictBatch(
     `${failedLines.length} of ${count} prediction(s) failed (line${failedLines.length > 1 ? "s" : ""} ${failedLines.slice(0, 10).join(", ")}${failedLines.length > 10 ? ", …" : ""})`,
     {
       hint: "Each failure is on its own output line; the others succeeded.",
-      details: ctx.output === "json" ? undefined : summary,
+      details: ctx.output === "json" ? document : summary,
     },
   );
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
+import { checkName } from "../registry/resolve.js";
 import type { AliasEvent } from "../registry/types.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
@@ -21,7 +22,7 @@ const what = (e: AliasEvent) => {
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
   const ui = createUi(ctx);
-  const name = positional[0] as string;
+  const name = checkName(positional[0] as string);
   const events = await withRegistry(rawOptions, ctx, async (registry) => {
     const all: AliasEvent[] = [];
     for await (const event of registry.history(name, flags.alias)) all.push(event);

@@ -1,6 +1,7 @@
 import type { CommandRun } from "../command-tree.js";
 import { unknownModel } from "../registry/errors.js";
 import { compareVersions } from "../registry/names.js";
+import { checkName } from "../registry/resolve.js";
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { withRegistry } from "./support/registry.js";
@@ -12,7 +13,7 @@ const aliasText = (aliases: Record<string, string>) =>
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const ui = createUi(ctx);
-  const [name] = positional;
+  const name = positional[0] === undefined ? undefined : checkName(positional[0]);
   await withRegistry(rawOptions, ctx, async (registry) => {
     if (!name) {
       const models = await registry.models();

@@ -121,7 +121,8 @@ class Parser {
       values.push(this.value(field));
     }
     if (field.map) {
-      const map = (out[field.name] ?? {}) as Record<string, ProtoValue>;
+      // Null prototype: a key such as "__proto__" is data, not the object's prototype.
+      const map = (out[field.name] ?? Object.create(null)) as Record<string, ProtoValue>;
       for (const entry of values as ProtoMessage[])
         map[String(entry.key ?? defaultKey(this.schema, field))] =
           entry.value ?? defaultMapValue(this.schema, field);
@@ -149,7 +150,7 @@ class Parser {
     const token = this.token;
     if (token.kind === "identifier") {
       this.next();
-      if (!(token.text in values))
+      if (!Object.hasOwn(values, token.text))
         this.fail(`unknown enumeration value of "${token.text}" for field "${field.name}"`, token);
       return token.text;
     }
@@ -230,7 +231,7 @@ class Parser {
     }
     const token = this.next();
     let value: number | undefined;
-    if (token.kind === "identifier" && token.text.toLowerCase() in FLOAT_WORDS) {
+    if (token.kind === "identifier" && Object.hasOwn(FLOAT_WORDS, token.text.toLowerCase())) {
       value = FLOAT_WORDS[token.text.toLowerCase()];
     } else if (token.kind === "number" && !/^0[xX]/.test(token.text)) {
       const text = token.text.replace(/[fF]$/, "");

@@ -3,6 +3,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
+import { usageError } from "../errors.js";
 import { appendDurable } from "../registry/file/durable.js";
 import { mserveHome } from "../runtime/home.js";
 
@@ -32,6 +33,17 @@ const feedbackSchema = z.object({
   comment: z.string().optional(),
 });
 export type FeedbackRecord = z.infer<typeof feedbackSchema>;
+
+/** Request ids end up in headers, log lines and substring searches: keep them plain. */
+export function checkRequestId(id: string): string {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id)) {
+    throw usageError(
+      `invalid request id ${JSON.stringify(id)}`,
+      "Use 1 to 128 letters, digits, '.', '_', ':' and '-' (a UUID is fine).",
+    );
+  }
+  return id;
+}
 
 export const logsDir = (env: NodeJS.ProcessEnv) => join(mserveHome(env), "logs");
 const day = (iso: string) => iso.slice(0, 10);

@@ -71,6 +71,8 @@ export async function describePush(path: string, cwd: string, flags: PushFlags):
       source: full,
     };
   }
+  if (flags.name === "" || flags.version === "")
+    throw usageError(`--${flags.name === "" ? "name" : "version"} is empty`);
   if (!flags.name || !flags.version) {
     throw usageError(
       `${full} is not a TorchServe archive, so --name and --version are needed`,

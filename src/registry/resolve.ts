@@ -20,8 +20,8 @@ export interface Resolved {
   model: ModelVersion;
 }
 
-function checkName(name: string): string {
-  if (!MODEL_NAME_PATTERN.test(name)) {
+export function checkName(name: string): string {
+  if (!MODEL_NAME_PATTERN.test(name) || name.includes("..")) {
     throw usageError(
       `invalid model name "${name}"`,
       "Names start with a letter or digit and use letters, digits, _, - and . (e.g. intent, intent:2, intent@PROD).",

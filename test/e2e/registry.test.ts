@@ -128,6 +128,22 @@ describe("mserve registry (file backend)", () => {
     expect(prod).toHaveLength(2);
   });
 
+  it("refuses names that could leave the registry folder, bad request ids, empty labels and --since 0 (exit 2)", async () => {
+    for (const args of [
+      ["rollback", "../../outside", "--alias", "PROD"],
+      ["registry", "list", "../models/intent"],
+      ["registry", "history", "intent/"],
+      ["feedback", "some-id", "--label", "   "],
+      ["feedback", 'a"b', "--label", "x"],
+      ["logs", "predictions", "--since", "0"],
+      ["predict", "intent", "--data", "x", "--request-id", "has space"],
+    ]) {
+      const result = await run(...args);
+      expect(result.exitCode, `${args.join(" ")}\n${result.stderr}`).toBe(2);
+      expect(result.stderr).not.toMatch(/bug in mserve/);
+    }
+  });
+
   it("answers feedback for an unknown request with exit 4 and an empty prediction log with no rows", async () => {
     const feedback = await run("feedback", "no-such-request", "--label", "x");
     expect(feedback.exitCode).toBe(4);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
@@ -233,6 +233,38 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
     const missing = await run("package", "--target", "triton");
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/the pytorch backend needs inputs and outputs[\s\S]*INPUT__0/);
+  });
+
+  it("reports an unreadable config instead of crashing, and keeps a hand-edited config unless -f", async () => {
+    await model("good", GOOD);
+    await mkdir(join(dir, "repo", "loop"), { recursive: true });
+    await symlink("config.pbtxt", join(dir, "repo", "loop", "config.pbtxt"));
+    expect((await run("validate", join("repo", "good"))).exitCode).toBe(0);
+    const whole = await diagnostics("repo");
+    expect(whole.exitCode).toBe(3);
+    expect(whole.list).toContainEqual(expect.objectContaining({ rule: "config-unreadable", model: "loop" }));
+
+    const project = join(repoRoot, "fixtures", "intent", "mserve.yaml");
+    expect(
+      (await run("package", "--target", "triton", "--config", project, "--repository", "out")).exitCode,
+    ).toBe(0);
+    const configPath = join(dir, "out", "intent", "config.pbtxt");
+    await writeFile(configPath, (await readFile(configPath, "utf8")).replace("count: 1", "count: 4"));
+    const kept = await run(
+      "package",
+      "--target",
+      "triton",
+      "--config",
+      project,
+      "-v",
+      "2",
+      "--repository",
+      "out",
+    );
+    expect(kept.exitCode).toBe(5);
+    expect(kept.stderr).toMatch(/config\.pbtxt in .* differs/);
+    expect(await readdir(join(dir, "out", "intent"))).toEqual(["1", "config.pbtxt"]);
+    expect(await readFile(configPath, "utf8")).toMatch(/count: 4/);
   });
 
   it("prints the docker run line for Triton with --dry-run", async () => {

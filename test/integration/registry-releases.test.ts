@@ -137,6 +137,17 @@ for (const backend of ["file", "mlflow"] as const) {
       expect(first.inputSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(first.modelId).toMatch(/^[0-9a-z]{10}$/);
 
+      await writeFile(join(dir, "empty.jsonl"), "\n\n");
+      const empty = await run("predict", "intent@PROD", "--batch", "empty.jsonl");
+      expect(empty.exitCode).toBe(3);
+      expect(empty.stderr).toMatch(/no inputs in empty\.jsonl/);
+      await writeFile(join(dir, "mixed.jsonl"), '"set a timer"\nnot json\n');
+      const mixed = await run("predict", "intent@PROD", "--batch", "mixed.jsonl", "-o", "json");
+      expect(mixed.exitCode).toBe(3);
+      // One JSON document on stdout: the error, carrying every line's result.
+      const doc = json(mixed);
+      expect(doc.error.details.results.map((r: { status: string }) => r.status)).toEqual(["ok", "error"]);
+
       await ok("feedback", first.requestId, "--label", "set_timer", "--comment", "checked by hand");
       const withFeedback = json(
         await ok("logs", "predictions", "--group", `g-${backend}`, "-o", "json"),

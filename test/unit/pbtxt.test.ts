@@ -28,6 +28,16 @@ describe("text-format parser (Triton ModelConfig)", () => {
     expect(errorOf("max_batch_size 8").message).toMatch(/^1:16: expected ":"/);
   });
 
+  it("looks names up as own properties only: no constructor enum, __proto__ stays a map key", () => {
+    expect(errorOf("input [ { data_type: constructor } ]").message).toMatch(
+      /unknown enumeration value of "constructor"/,
+    );
+    expect(errorOf("input [ { data_type: toString } ]").message).toMatch(/unknown enumeration value/);
+    const parsed = parsePbtxt('parameters { key: "__proto__" value { string_value: "x" } }', schema);
+    expect(Object.keys(parsed.parameters as object)).toEqual(["__proto__"]);
+    expect(writePbtxt(parsed, schema)).toMatch(/key: "__proto__"/);
+  });
+
   it("follows the C++ parser Triton runs where Python's differs", () => {
     // \u escapes: C++ accepts them (UTF-8), Python's text_format fails on them.
     expect(parsePbtxt('name: "caf\\u00e9"', schema).name).toBe("café");

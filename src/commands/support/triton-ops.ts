@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { Context } from "../../context.js";
-import { invalidInput } from "../../errors.js";
+import { invalidInput, MserveError } from "../../errors.js";
 import { appendPrediction } from "../../predict/log.js";
+import type { PredictTarget } from "../../predict/target.js";
 import { findProject } from "../../targets/torchserve/options.js";
 import { deployTriton } from "../../targets/triton/deploy.js";
 import { buildInferInputs } from "../../targets/triton/infer-input.js";
@@ -122,7 +123,7 @@ export async function tritonUnload(positional: string[], rawOptions: Record<stri
 }
 
 export async function tritonPredict(
-  target: { name: string; version?: string; label: string },
+  target: PredictTarget,
   rawOptions: Record<string, unknown>,
   ctx: Context,
 ) {
@@ -149,27 +150,49 @@ export async function tritonPredict(
     }
     const requestId = (rawOptions.requestId as string | undefined) ?? randomUUID();
     const sentAt = new Date().toISOString();
-    const { response, elapsedMs } = await connection.client.infer(
-      target.name,
-      target.version,
-      inputs,
-      requestId,
-      timeout,
-    );
-    const outputs = Object.fromEntries(response.outputs.map((o) => [o.name, o.data]));
-    await appendPrediction(ctx.env, {
+    const started = performance.now();
+    const record = {
       requestId,
       ...(rawOptions.groupId ? { groupId: rawOptions.groupId as string } : {}),
       at: sentAt,
+      ...(target.model ? { modelId: target.model.id } : {}),
       name: target.name,
-      ...(response.model_version ? { version: response.model_version } : {}),
+      ...(target.alias ? { alias: target.alias } : {}),
       server: connection.label,
+      inputSha256: createHash("sha256").update(JSON.stringify(inputs)).digest("hex"),
+    };
+    const log = (entry: Parameters<typeof appendPrediction>[1]) =>
+      appendPrediction(ctx.env, entry).catch(() =>
+        ui.warn("could not write the prediction log under $MSERVE_HOME/logs"),
+      );
+    let answer: Awaited<ReturnType<typeof connection.client.infer>>;
+    try {
+      answer = await connection.client.infer(target.name, target.version, inputs, requestId, timeout);
+    } catch (error) {
+      // Failures are logged too, so `mserve logs predictions` shows what went wrong and when.
+      if (error instanceof MserveError && error.code !== "INTERRUPTED") {
+        const status = (error.details as { status?: number } | undefined)?.status;
+        await log({
+          ...record,
+          ...(target.version ? { version: target.version } : {}),
+          latencyMs: Math.round((performance.now() - started) * 10) / 10,
+          status: "error",
+          ...(status ? { httpStatus: status } : {}),
+          error: { code: error.code, message: error.message },
+        });
+      }
+      throw error;
+    }
+    const { response, elapsedMs } = answer;
+    const outputs = Object.fromEntries(response.outputs.map((o) => [o.name, o.data]));
+    await log({
+      ...record,
+      ...(response.model_version ? { version: response.model_version } : {}),
       latencyMs: Math.round(elapsedMs * 10) / 10,
       status: "ok",
       httpStatus: 200,
-      inputSha256: createHash("sha256").update(JSON.stringify(inputs)).digest("hex"),
       ...(rawOptions.logOutput === false ? {} : { output: outputs }),
-    }).catch(() => ui.warn("could not write the prediction log under $MSERVE_HOME/logs"));
+    });
     return {
       requestId,
       model: response.model_name,

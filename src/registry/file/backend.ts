@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { access, mkdir, open, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { MserveError } from "../../errors.js";
+import { MserveError, usageError } from "../../errors.js";
+import { MODEL_NAME_PATTERN } from "../../targets/torchserve/names.js";
 import { unknownAlias, unknownModel, unknownVersion } from "../errors.js";
 import { checkAlias, compareVersions } from "../names.js";
 import type {
@@ -20,6 +21,16 @@ import { appendDurable, writeDurable } from "./durable.js";
 import { registryFsError } from "./fs-errors.js";
 import { emptyDoc, type ModelDoc, readDoc, readHistory, toEntry } from "./model-doc.js";
 import { verifyFileRegistry } from "./verify.js";
+
+function checkRegistryName(name: string): string {
+  if (!MODEL_NAME_PATTERN.test(name) || name.includes("..")) {
+    throw usageError(
+      `invalid model name "${name}"`,
+      "Names start with a letter or digit and use letters, digits, _, - and . (no '..').",
+    );
+  }
+  return name;
+}
 
 const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -46,7 +57,8 @@ export class FileRegistry implements Registry {
     this.blobs = new BlobStore(root);
   }
 
-  private modelDir = (name: string) => join(this.root, "models", name);
+  /** Every path under models/ goes through here: a name that could leave the folder is refused. */
+  private modelDir = (name: string) => join(this.root, "models", checkRegistryName(name));
   private docPath = (name: string) => join(this.modelDir(name), "model.json");
   private historyPath = (name: string) => join(this.modelDir(name), "history.jsonl");
   private idPath = (id: string) => join(this.root, "ids", id);
@@ -64,12 +76,13 @@ export class FileRegistry implements Registry {
   ): Promise<T> {
     // The lock library loads only for writes, so resolving (every predict) stays cheap.
     const { withLock } = await import("./lock.js");
-    return withLock(this.modelDir(name), async () => {
+    return withLock(this.modelDir(name), async (stillHeld) => {
       const doc = (await this.readModel(name)) ?? emptyDoc(name);
       const seq = doc.seq + 1;
       const { event, result } = await change(doc, seq);
       if (!event) return result;
       try {
+        stillHeld();
         // History first: an event without a committed document is skipped by readers (seq above doc.seq).
         await appendDurable(this.historyPath(name), JSON.stringify({ seq, ...event }));
         await writeDurable(this.docPath(name), `${JSON.stringify({ ...doc, seq }, null, 1)}\n`);

@@ -18,7 +18,7 @@ export interface LockOptions {
  */
 export async function withLock<T>(
   folder: string,
-  work: () => Promise<T>,
+  work: (stillHeld: () => void) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
   const staleMs = options.staleMs ?? 10_000;
@@ -53,13 +53,15 @@ export async function withLock<T>(
     }
   }
   try {
-    const result = await work();
-    if (compromised) {
-      throw new MserveError("CONFLICT", "the registry lock was taken over while this update ran", {
-        hint: "The machine was too slow to refresh the lock; retry the command.",
-      });
-    }
-    return result;
+    // Called right before each commit: a writer that lost the lock must not overwrite the one that took it.
+    const stillHeld = () => {
+      if (compromised) {
+        throw new MserveError("CONFLICT", "the registry lock was taken over while this update ran", {
+          hint: "The machine was too slow to refresh the lock; retry the command.",
+        });
+      }
+    };
+    return await work(stillHeld);
   } finally {
     await release().catch(() => {});
   }

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
+import { scrub, secretsOf } from "../../http/errors.js";
 import { createHttpClient, type HttpClient, type HttpMethod, safeUrl } from "../../http/index.js";
 
 const tagsSchema = z.array(z.object({ key: z.string(), value: z.string().default("") })).default([]);
@@ -74,7 +75,7 @@ export class MlflowApi {
         },
       );
     }
-    throw mlflowError(path, response.status, data, this.options.url);
+    throw mlflowError(path, response.status, data, this.options.url, this.options.token);
   }
 
   async registeredModel(name: string): Promise<MlflowModel | undefined> {
@@ -138,7 +139,13 @@ export class MlflowApi {
       what: "MLflow artifact store",
     });
     if (response.status >= 300)
-      throw mlflowError("artifact upload", response.status, response.json(), this.options.url);
+      throw mlflowError(
+        "artifact upload",
+        response.status,
+        response.json(),
+        this.options.url,
+        this.options.token,
+      );
   }
 
   close = () => this.http.close();
@@ -150,10 +157,21 @@ export function absentOn404(error: unknown): undefined {
   throw error;
 }
 
-export function mlflowError(what: string, status: number, body: unknown, url: string): MserveError {
+export function mlflowError(
+  what: string,
+  status: number,
+  body: unknown,
+  url: string,
+  token?: string,
+): MserveError {
   const parsed = errorSchema.safeParse(body);
   const code = parsed.success ? parsed.data.error_code : undefined;
-  const message = `MLflow ${what}: ${parsed.success ? parsed.data.message : `HTTP ${status}`}`;
+  // A proxy may echo the request back: its credentials must not reach the terminal.
+  const secrets = [...secretsOf(url, undefined), ...(token ? [token] : [])];
+  const message = scrub(
+    `MLflow ${what}: ${parsed.success ? parsed.data.message : `HTTP ${status}`}`,
+    secrets,
+  );
   const details = { status, errorCode: code };
   if (status === 401 || status === 403 || code === "UNAUTHENTICATED" || code === "PERMISSION_DENIED") {
     return new MserveError("AUTH", message, {

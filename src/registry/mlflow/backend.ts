@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
+import { safeUrl } from "../../http/index.js";
 import { unknownAlias, unknownModel, unknownVersion } from "../errors.js";
 import { newId } from "../file/backend.js";
 import { checkAlias, compareVersions } from "../names.js";
@@ -49,7 +50,8 @@ const quote = (text: string) => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\
 /** An MLflow version mserve pushed, as a ModelVersion (others, made by other tools, are skipped). */
 function toModelVersion(v: MlflowVersion): (ModelVersion & { mlflowVersion: string }) | undefined {
   const t = tagsOf(v.tags);
-  if (!t[TAG.version] || !t[TAG.sha256] || !t[TAG.id]) return undefined;
+  // The hash names the download cache file: anything but 64 hex digits is not mserve's.
+  if (!t[TAG.version] || !/^[0-9a-f]{64}$/.test(t[TAG.sha256] ?? "") || !t[TAG.id]) return undefined;
   const user = Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith("mserve.")));
   return {
     id: t[TAG.id] as string,
@@ -99,7 +101,7 @@ export class MlflowRegistry implements Registry {
   private readonly api: MlflowApi;
 
   constructor(private readonly options: MlflowApiOptions & { cacheDir: string }) {
-    this.label = options.url;
+    this.label = safeUrl(options.url);
     this.api = new MlflowApi(options);
   }
 
@@ -430,9 +432,12 @@ export class MlflowRegistry implements Registry {
       for (const v of (await this.versionsOf(m.name)).values()) {
         checked++;
         const subject = `${v.name}:${v.version}`;
-        const actual = await hashRemote(this.api, this.options.url, v.artifact.uri).catch(
-          (error: Error) => error,
-        );
+        const actual = await hashRemote(this.api, this.options.url, v.artifact.uri).catch((error: Error) => {
+          // A server that is down or refuses the token is not a missing artifact.
+          if (error instanceof MserveError && !["NOT_FOUND", "INVALID_INPUT"].includes(error.code))
+            throw error;
+          return error;
+        });
         if (actual instanceof Error) {
           problems.push({
             kind: "missing",

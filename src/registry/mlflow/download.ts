@@ -45,7 +45,7 @@ async function openArtifact(
       try {
         body = JSON.parse(text);
       } catch {}
-      throw mlflowError("artifact download", response.statusCode, body, baseUrl);
+      throw mlflowError("artifact download", response.statusCode, body, baseUrl, api.options.token);
     }
     return response.body;
   }

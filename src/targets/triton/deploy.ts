@@ -1,8 +1,8 @@
-import { cp, readdir, rename, rm, stat } from "node:fs/promises";
+import { cp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
-import { conflict, invalidInput, MserveError, usageError } from "../../errors.js";
+import { conflict, fromFsError, invalidInput, MserveError, usageError } from "../../errors.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { waitUntil } from "../../runtime/wait.js";
 import type { TritonConnection } from "./connect.js";
@@ -15,6 +15,17 @@ export interface TritonDeployResult {
   repository: string;
   state: string;
   timings: { loadMs: number; totalMs: number };
+}
+
+/** Whether two files or folders hold the same names and bytes (re-deploying the same version is a no-op). */
+async function sameTree(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([stat(a), stat(b).catch(() => undefined)]);
+  if (!sb || sa.isDirectory() !== sb.isDirectory()) return false;
+  if (!sa.isDirectory()) return sa.size === sb.size && (await readFile(a)).equals(await readFile(b));
+  const [ea, eb] = await Promise.all([readdir(a), readdir(b)]);
+  if (ea.length !== eb.length || ea.some((n) => !eb.includes(n))) return false;
+  for (const n of ea) if (!(await sameTree(join(a, n), join(b, n)))) return false;
+  return true;
 }
 
 /** Copies a model folder into the server's repository: new versions are added, an identical one is kept. */
@@ -40,7 +51,8 @@ async function placeModel(source: string, repository: string, replace: boolean):
       () => true,
       () => false,
     );
-    if (entry.isDirectory() && exists && !replace) {
+    if (exists && (await sameTree(join(source, entry.name), to))) continue;
+    if (exists && !replace) {
       throw conflict(
         `${name}/${entry.name} already exists in ${repository}`,
         "Package a new version, or pass --replace.",
@@ -108,7 +120,11 @@ export async function deployTriton(
     );
   }
   step(`placing ${name} in ${connection.repository}`);
-  await placeModel(modelDir, connection.repository, options.replace);
+  await placeModel(modelDir, connection.repository, options.replace).catch((error) => {
+    throw error instanceof MserveError
+      ? error
+      : fromFsError(error, join(connection.repository as string, name), "model folder");
+  });
   step(`loading ${name}`);
   const loadStarted = Date.now();
   try {

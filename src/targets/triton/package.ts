@@ -162,6 +162,14 @@ export async function planTritonPackage(
   } else {
     files.push({ name: PLATFORM[section.backend]?.file as string, source: serialized });
   }
+  const names = files.map((f) => f.name);
+  const clash = names.find((n, i) => names.indexOf(n) !== i);
+  if (clash) {
+    throw usageError(
+      `two files would be written as ${name}/${version}/${clash}`,
+      "Rename one of the extra files (the Python backend's own file is model.py; the model class goes in as model_def.py).",
+    );
+  }
   const diagnostics: TritonDiagnostic[] = [];
   checkConfig(config, (severity, rule, message, hint) =>
     diagnostics.push({ severity, rule, message, ...(hint ? { hint } : {}) }),
@@ -220,6 +228,21 @@ export async function writeTritonPackage(
   for (const f of plan.files)
     await stat(f.source).catch((error) => Promise.reject(fromFsError(error, f.source, "model file")));
 
+  const configPath = join(modelDir, "config.pbtxt");
+  const text = writeModelConfig(plan.config);
+  const existing = await readFile(configPath, "utf8").catch(() => undefined);
+  let configStatus: TritonPackageResult["configStatus"] = "created";
+  if (existing !== undefined) {
+    const read = parseModelConfig(existing);
+    configStatus = read.ok && writeModelConfig(read.config) === text ? "unchanged" : "updated";
+  }
+  // A config that differs was likely edited by hand (instance groups, parameters): keep it unless told otherwise.
+  if (configStatus === "updated" && !options.force) {
+    throw conflict(
+      `${plan.name}/config.pbtxt in ${plan.repository} differs from the one this package would write`,
+      "Pass -f/--force to replace it (compare with --dry-run first), or move your edits into mserve.yaml's targets.triton.",
+    );
+  }
   let status: TritonPackageResult["status"] = "created";
   if (
     await stat(versionDir).then(
@@ -240,22 +263,25 @@ export async function writeTritonPackage(
     try {
       await mkdir(temp);
       for (const f of plan.files) await cp(f.source, join(temp, f.name), { recursive: true });
-      if (status === "replaced") await rm(versionDir, { recursive: true, force: true });
-      await rename(temp, versionDir);
+      // The old version is renamed aside before the new one goes in, so a failure never leaves neither.
+      const aside = status === "replaced" ? reserveTempSibling(versionDir) : undefined;
+      if (aside) await rename(versionDir, aside);
+      try {
+        await rename(temp, versionDir);
+      } catch (error) {
+        if (aside) await rename(aside, versionDir).catch(() => {});
+        throw error;
+      }
+      if (aside) {
+        await rm(aside, { recursive: true, force: true });
+        releaseTempPath(aside);
+      }
       releaseTempPath(temp);
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
       releaseTempPath(temp);
       throw fromFsError(error, versionDir, "version folder");
     }
-  }
-  const configPath = join(modelDir, "config.pbtxt");
-  const text = writeModelConfig(plan.config);
-  const existing = await readFile(configPath, "utf8").catch(() => undefined);
-  let configStatus: TritonPackageResult["configStatus"] = "created";
-  if (existing !== undefined) {
-    const read = parseModelConfig(existing);
-    configStatus = read.ok && writeModelConfig(read.config) === text ? "unchanged" : "updated";
   }
   if (configStatus !== "unchanged") {
     const temp = reserveTempSibling(configPath);

@@ -55,15 +55,24 @@ interface ModelRead {
   name: string;
   dir: string;
   read?: ConfigRead;
+  /** Why config.pbtxt could not be read (a permission, a symlink loop), when it exists but is unreadable. */
+  unreadable?: string;
 }
 
 async function readModel(dir: string): Promise<ModelRead> {
   // One read instead of stat + read: a missing file is the only error that means "no config".
+  let unreadable: string | undefined;
   const text = await readFile(join(dir, "config.pbtxt"), "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT" || error.code === "EISDIR") return undefined;
-    throw error;
+    if (error.code !== "ENOENT" && error.code !== "EISDIR")
+      unreadable = `${error.code ?? "error"}: ${error.message}`;
+    return undefined;
   });
-  return { name: basename(dir), dir, read: text === undefined ? undefined : parseModelConfig(text) };
+  return {
+    name: basename(dir),
+    dir,
+    ...(unreadable ? { unreadable } : {}),
+    read: text === undefined ? undefined : parseModelConfig(text),
+  };
 }
 
 function siblingsOf(models: ModelRead[]): Siblings {
@@ -85,6 +94,15 @@ async function checkModel(
   const file = relative(root, join(model.dir, "config.pbtxt")) || "config.pbtxt";
   const report = (severity: TritonDiagnostic["severity"], rule: string, message: string, hint?: string) =>
     out.push({ severity, rule, message, model: model.name, file, ...(hint ? { hint } : {}) });
+  if (model.unreadable) {
+    report(
+      "error",
+      "config-unreadable",
+      `${model.name}/config.pbtxt cannot be read (${model.unreadable})`,
+      "Fix its permissions or the link it points through.",
+    );
+    return;
+  }
   if (!model.read) {
     report(
       "error",
@@ -124,7 +142,7 @@ async function checkVersions(
   config: ModelConfig,
   report: (s: TritonDiagnostic["severity"], r: string, m: string, h?: string) => void,
 ) {
-  const entries = await readdir(model.dir, { withFileTypes: true });
+  const entries = await readdir(model.dir, { withFileTypes: true }).catch(() => []);
   const versions: string[] = [];
   for (const e of entries) {
     if (!e.isDirectory() || NON_VERSION_FOLDERS.has(e.name)) continue;
@@ -209,7 +227,7 @@ export async function validateTriton(input: string, cwd: string): Promise<Triton
     const model = await readModel(path);
     const parent = dirname(path);
     const siblings = await Promise.all(
-      (await readdir(parent, { withFileTypes: true }))
+      (await readdir(parent, { withFileTypes: true }).catch(() => []))
         .filter((e) => e.isDirectory())
         .map((e) => readModel(join(parent, e.name))),
     );
