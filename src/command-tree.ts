@@ -77,7 +77,7 @@ function withServer(cmd: Command, defaultTimeout: string): Command {
   return cmd
     .addOption(
       new Option("--target <server>", "server kind (default: that of --server, or the kind running)").choices(
-        ["torchserve", "triton", "tfserving"],
+        ["torchserve", "triton", "tfserving", "kserve"],
       ),
     )
     .option("--server <name>", "a server started by `mserve serve` (default: the one running)")
@@ -127,7 +127,12 @@ export function registerCommands(program: Command): void {
   withGlobals(program.command("package"))
     .description("build a model artifact (TorchServe .mar, tgz or folder) from mserve.yaml and/or flags")
     .addOption(
-      new Option("--target <server>", "server to package for").choices(["torchserve", "triton", "tfserving"]),
+      new Option("--target <server>", "server to package for").choices([
+        "torchserve",
+        "triton",
+        "tfserving",
+        "kserve",
+      ]),
     )
     .option("--saved-model <dir>", "tfserving: the SavedModel folder to place")
     .option("--base <dir>", "tfserving: the model base folder holding models.config (default ./models)")
@@ -138,6 +143,35 @@ export function registerCommands(program: Command): void {
       collect,
       [],
     )
+    .option("--storage-uri <uri>", "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)")
+    .addOption(
+      new Option("--source <kind>", "kserve: what was packaged (default torchserve)").choices([
+        "torchserve",
+        "triton",
+        "tfserving",
+      ]),
+    )
+    .addOption(
+      new Option("--protocol <version>", "kserve: v1 or v2 (default v1; v2 for triton)").choices([
+        "v1",
+        "v2",
+      ]),
+    )
+    .option("--min-replicas <n>", "kserve: minimum replicas (0 scales to zero)")
+    .option("--max-replicas <n>", "kserve: maximum replicas")
+    .option("--scale-target <n>", "kserve: autoscaling target per replica")
+    .addOption(
+      new Option("--scale-metric <metric>", "kserve: autoscaling metric").choices([
+        "concurrency",
+        "rps",
+        "cpu",
+        "memory",
+      ]),
+    )
+    .option("--canary-traffic-percent <n>", "kserve: share of traffic for this revision (canary release)")
+    .option("--cpu <quantity>", "kserve: CPU request and limit, e.g. 1 or 500m")
+    .option("--memory <quantity>", "kserve: memory request and limit, e.g. 2Gi")
+    .option("--namespace <ns>", "kserve: Kubernetes namespace")
     .option("--repository <dir>", "triton: model repository to add the model to (default ./model_repository)")
     .addOption(
       new Option(
@@ -310,6 +344,37 @@ export function registerCommands(program: Command): void {
     .option("--base <dir>", "tfserving: the server's base folder with models.config (needed with --url)")
     .option("--version-policy <policy>", "tfserving: latest, latest:N, all or specific:1,3")
     .option("--label <name=version>", "tfserving: a version label; repeat for more", collect, [])
+    .option("--storage-uri <uri>", "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)")
+    .addOption(
+      new Option("--source <kind>", "kserve: what was packaged (default torchserve)").choices([
+        "torchserve",
+        "triton",
+        "tfserving",
+      ]),
+    )
+    .addOption(
+      new Option("--protocol <version>", "kserve: v1 or v2 (default v1; v2 for triton)").choices([
+        "v1",
+        "v2",
+      ]),
+    )
+    .option("--min-replicas <n>", "kserve: minimum replicas (0 scales to zero)")
+    .option("--max-replicas <n>", "kserve: maximum replicas")
+    .option("--scale-target <n>", "kserve: autoscaling target per replica")
+    .addOption(
+      new Option("--scale-metric <metric>", "kserve: autoscaling metric").choices([
+        "concurrency",
+        "rps",
+        "cpu",
+        "memory",
+      ]),
+    )
+    .option("--canary-traffic-percent <n>", "kserve: share of traffic for this revision (canary release)")
+    .option("--cpu <quantity>", "kserve: CPU request and limit, e.g. 1 or 500m")
+    .option("--memory <quantity>", "kserve: memory request and limit, e.g. 2Gi")
+    .option("--namespace <ns>", "kserve: Kubernetes namespace")
+    .option("--kube-context <name>", "kserve: kubectl context")
+    .option("--dry-run", "kserve: print the InferenceService instead of applying it")
     .option("--config <file>", "project file to package from (default ./mserve.yaml)")
     .option("--model-store <dir>", "the server's model store (needed with --url)")
     .option("--replace", "swap in a different archive under an already deployed version")

@@ -12,13 +12,14 @@ import { formatDuration } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
+import { deployKserve } from "./support/kserve-ops.js";
 import { withRegistry } from "./support/registry.js";
 import { deployToTfServing } from "./support/tfserving-ops.js";
 import { targetOf } from "./support/triton.js";
 import { deployToTriton } from "./support/triton-ops.js";
 
 const flagsSchema = workerFlagsSchema.extend({
-  target: z.enum(["torchserve", "triton", "tfserving"]).default("torchserve"),
+  target: z.enum(["torchserve", "triton", "tfserving", "kserve"]).default("torchserve"),
   config: z.string().optional(),
   replace: z.boolean().optional(),
   wait: z.boolean().default(true),
@@ -59,6 +60,7 @@ const said: Record<DeployResult["status"], string> = {
 };
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  if (rawOptions.target === "kserve") return deployKserve(rawOptions, ctx);
   const kind = await targetOf(rawOptions, ctx);
   if (kind === "triton") return deployToTriton(positional, rawOptions, ctx);
   if (kind === "tfserving") return deployToTfServing(positional, rawOptions, ctx);

@@ -14,6 +14,7 @@ import { planTritonPackage, writeTritonPackage } from "../targets/triton/package
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startByteProgress } from "../ui/progress.js";
+import { packageKserve } from "./support/kserve-ops.js";
 import { withRegistry } from "./support/registry.js";
 
 /** `package --register`: the archive just written goes into the registry, as `registry push` would. */
@@ -116,6 +117,7 @@ export const run: CommandRun = async (_positional, rawOptions, ctx) => {
   const flags = packageFlagsSchema.parse(rawOptions);
   if (flags.target === "triton") return packageTriton(flags, ctx);
   if (flags.target === "tfserving") return packageForTfServing(flags, ctx);
+  if (flags.target === "kserve") return packageKserve(rawOptions, ctx);
   const ui = createUi(ctx);
   const plan = await planPackage({ flags, cwd: ctx.cwd });
   for (const warning of plan.warnings) ui.warn(warning);

@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import type { CommandRun } from "../command-tree.js";
 import type { Context } from "../context.js";
 import { invalidInput } from "../errors.js";
+import { checkInferenceService } from "../targets/kserve/manifest.js";
 import { detectTfServing, validateTfServing } from "../targets/tfserving/validate.js";
 import type { ValidationDiagnostic } from "../targets/torchserve/validate-rules.js";
 import type { TritonDiagnostic } from "../targets/triton/rules.js";
@@ -18,6 +21,19 @@ async function validatePath(path: string, ctx: Context) {
       result,
       diagnostics: result.diagnostics as Diagnostic[],
       fix: "Fix the errors above; `mserve package --target triton` writes configs Triton accepts.",
+    };
+  }
+  if (
+    /\.ya?ml$/.test(path) &&
+    /kind:\s*InferenceService/.test(await readFile(resolve(ctx.cwd, path), "utf8").catch(() => ""))
+  ) {
+    const full = resolve(ctx.cwd, path);
+    const manifest = parseYaml(await readFile(full, "utf8"));
+    await checkInferenceService(manifest);
+    return {
+      result: { path: full, kind: "inferenceservice", valid: true, diagnostics: [] },
+      diagnostics: [],
+      fix: "",
     };
   }
   if (await detectTfServing(resolve(ctx.cwd, path))) {

@@ -9,7 +9,7 @@ import type { ArchiveFormat, MarInputs } from "./plan.js";
 /** Raw `mserve package` flags as commander hands them over. */
 export const packageFlagsSchema = z.object({
   config: z.string().optional(),
-  target: z.enum(["torchserve", "triton", "tfserving"]).optional(),
+  target: z.enum(["torchserve", "triton", "tfserving", "kserve"]).optional(),
   savedModel: z.string().optional(),
   base: z.string().optional(),
   versionPolicy: z.string().optional(),

@@ -1,0 +1,103 @@
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { invalidInput, usageError } from "../../errors.js";
+
+const SCHEMA = fileURLToPath(
+  new URL("../../../schemas/kserve/inferenceservice-v1beta1.json", import.meta.url),
+);
+
+/** The model formats mserve builds, as KServe names them (the runtime is chosen by the cluster). */
+export const KSERVE_FORMATS = { torchserve: "pytorch", triton: "triton", tfserving: "tensorflow" } as const;
+export type KserveSource = keyof typeof KSERVE_FORMATS;
+
+export interface ManifestOptions {
+  name: string;
+  namespace?: string;
+  source: KserveSource;
+  storageUri: string;
+  protocol: "v1" | "v2";
+  minReplicas?: number;
+  maxReplicas?: number;
+  scaleTarget?: number;
+  scaleMetric?: "concurrency" | "rps" | "cpu" | "memory";
+  canaryTrafficPercent?: number;
+  cpu?: string;
+  memory?: string;
+}
+
+/**
+ * An InferenceService (serving.kserve.io/v1beta1) for a model mserve packaged:
+ * a TorchServe model store (config/config.properties + model-store/*.mar), a
+ * Triton repository or a TF Serving base folder, at storageUri.
+ */
+export function buildInferenceService(o: ManifestOptions): Record<string, unknown> {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.name)) {
+    throw usageError(
+      `"${o.name}" is not a valid Kubernetes name`,
+      "Use lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit.",
+    );
+  }
+  if (!/^(s3|gs|https?|pvc|hdfs|webhdfs|oci|hf):\/\/.+|^azure:\/\/.+/.test(o.storageUri)) {
+    throw usageError(
+      `--storage-uri "${o.storageUri}" is not a URI KServe can fetch`,
+      "e.g. s3://bucket/models/intent, gs://…, pvc://claim/path or https://….",
+    );
+  }
+  const resources =
+    o.cpu || o.memory
+      ? {
+          requests: { ...(o.cpu ? { cpu: o.cpu } : {}), ...(o.memory ? { memory: o.memory } : {}) },
+          limits: { ...(o.cpu ? { cpu: o.cpu } : {}), ...(o.memory ? { memory: o.memory } : {}) },
+        }
+      : undefined;
+  return {
+    apiVersion: "serving.kserve.io/v1beta1",
+    kind: "InferenceService",
+    metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) },
+    spec: {
+      predictor: {
+        ...(o.minReplicas !== undefined ? { minReplicas: o.minReplicas } : {}),
+        ...(o.maxReplicas !== undefined ? { maxReplicas: o.maxReplicas } : {}),
+        ...(o.scaleTarget !== undefined ? { scaleTarget: o.scaleTarget } : {}),
+        ...(o.scaleMetric ? { scaleMetric: o.scaleMetric } : {}),
+        ...(o.canaryTrafficPercent !== undefined ? { canaryTrafficPercent: o.canaryTrafficPercent } : {}),
+        model: {
+          modelFormat: { name: KSERVE_FORMATS[o.source] },
+          protocolVersion: o.protocol,
+          storageUri: o.storageUri,
+          ...(resources ? { resources } : {}),
+        },
+      },
+    },
+  };
+}
+
+type Validator = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; message?: string; params?: unknown }[] | null;
+};
+type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): unknown };
+let validator: Promise<Validator> | undefined;
+
+/** Checks a manifest against KServe's own CRD schema (schemas/kserve); ajv loads only here. */
+export async function checkInferenceService(manifest: unknown): Promise<void> {
+  validator ??= (async () => {
+    // ajv is CommonJS: its class is the module's default export's own default.
+    const mod = (await import("ajv")) as unknown as { default: { default?: AjvClass } & AjvClass };
+    const Ajv = mod.default.default ?? mod.default;
+    const schema = JSON.parse(await readFile(SCHEMA, "utf8"));
+    return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema) as Validator;
+  })();
+  const validate = await validator;
+  if (validate(manifest)) return;
+  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+  throw invalidInput(
+    `the InferenceService does not match KServe's schema: ${errors[0]}`,
+    errors.length > 1
+      ? `${errors.length - 1} more: ${errors.slice(1, 4).join("; ")}`
+      : "See schemas/kserve/SOURCE.md for the schema's version.",
+    { errors: validate.errors },
+  );
+}
+
+export const manifestYaml = (manifest: unknown) => stringify(manifest);
