@@ -13,15 +13,40 @@ const strip = (o) =>
   Array.isArray(o)
     ? o.map(strip)
     : o && typeof o === "object"
-      ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== "description").map(([k, v]) => [k, strip(v)]))
+      ? Object.fromEntries(
+          Object.entries(o)
+            .filter(([k]) => k !== "description")
+            .map(([k, v]) => [k, strip(v)]),
+        )
       : o;
 const schema = strip(version.schema.openAPIV3Schema);
 export const UNCHECKED = {
   spec: ["canary", "explainer", "transformer"],
-  predictor: ["workerSpec", "volumes", "initContainers", "containers", "affinity", "huggingface", "lightgbm", "onnx", "paddle", "pmml", "pytorch", "sklearn", "tensorflow", "triton", "xgboost"],
+  predictor: [
+    "workerSpec",
+    "volumes",
+    "initContainers",
+    "containers",
+    "affinity",
+    "huggingface",
+    "lightgbm",
+    "onnx",
+    "paddle",
+    "pmml",
+    "pytorch",
+    "sklearn",
+    "tensorflow",
+    "triton",
+    "xgboost",
+  ],
 };
 for (const key of UNCHECKED.spec) schema.properties.spec.properties[key] = {};
 for (const key of UNCHECKED.predictor) schema.properties.spec.properties.predictor.properties[key] = {};
 schema.properties.status = {};
-writeFileSync(new URL("../schemas/kserve/inferenceservice-v1beta1.json", import.meta.url), JSON.stringify(schema));
-console.log(`unchecked: spec.${UNCHECKED.spec.join(", spec.")}, spec.predictor.${UNCHECKED.predictor.join(", spec.predictor.")}, status`);
+writeFileSync(
+  new URL("../schemas/kserve/inferenceservice-v1beta1.json", import.meta.url),
+  JSON.stringify(schema),
+);
+console.log(
+  `unchecked: spec.${UNCHECKED.spec.join(", spec.")}, spec.predictor.${UNCHECKED.predictor.join(", spec.predictor.")}, status`,
+);
