@@ -7,7 +7,8 @@
 # tritonserver from nvidia-pytriton, and the Python its models run in) and
 # .venv-tfserving from requirements-tfserving.txt (TF Serving's config
 # descriptors, without TensorFlow) and .venv-tensorflow (TensorFlow, to load
-# the SavedModels mserve places); kept
+# the SavedModels mserve places) and .venv-kserve (KServe's Python model
+# server, a real v1/v2 endpoint); kept
 # apart so no tree pins another's packages. Used by `npm run setup:python`, the tests and CI.
 # Idempotent: re-running only installs what changed.
 set -euo pipefail
@@ -40,3 +41,4 @@ setup_venv "${MSERVE_PROTOBUF_VENV:-$root/.venv-protobuf}" "$root/requirements-p
 setup_venv "${MSERVE_TRITON_VENV:-$root/.venv-triton}" "$root/requirements-triton.txt"
 setup_venv "${MSERVE_TFSERVING_VENV:-$root/.venv-tfserving}" "$root/requirements-tfserving.txt" --no-deps
 setup_venv "${MSERVE_TENSORFLOW_VENV:-$root/.venv-tensorflow}" "$root/requirements-tensorflow.txt"
+setup_venv "${MSERVE_KSERVE_VENV:-$root/.venv-kserve}" "$root/requirements-kserve.txt"

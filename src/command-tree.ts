@@ -393,6 +393,7 @@ export function registerCommands(program: Command): void {
 
   withGlobals(withServer(program.command("models"), "30s"))
     .description("list models and versions, or describe one with its workers")
+    .option("--host <host>", "kserve: Host header for the ingress")
     .argument("[model]", "name, name:version, name@ALIAS or the pair name ALIAS")
     .argument("[version]", "version or alias")
     .option("--id <id>", "the registry version with this id")
@@ -446,6 +447,13 @@ export function registerCommands(program: Command): void {
       [],
     )
     .option("--version <version>", "version or alias, as an alternative to the second argument")
+    .option("--host <host>", "kserve: Host header for the ingress, e.g. intent.default.example.com")
+    .addOption(
+      new Option("--protocol <version>", "kserve: v1 (:predict) or v2 (/infer); default v1").choices([
+        "v1",
+        "v2",
+      ]),
+    )
     .option("--id <id>", "the registry version with this id")
     .option("--batch <file.jsonl>", "one input per line (a JSON string is sent as text); - for stdin")
     .option("-c, --concurrency <n>", "requests in flight with --batch (default 4)")
@@ -462,6 +470,7 @@ export function registerCommands(program: Command): void {
         "mserve predict intent@PROD --batch inputs.jsonl -c 8 > outputs.jsonl",
         "mserve predict intent --target triton --data 'play some jazz'          # v2 infer; shapes from metadata",
         "mserve predict identity --target triton -i INPUT0='[[1,2,3]]'",
+        "mserve predict intent --target kserve --url http://ingress --host intent.default.example.com --protocol v2 --data 'hi'",
       ]),
     )
     .action(lazy(() => import("./commands/predict.js")));

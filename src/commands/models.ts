@@ -4,6 +4,7 @@ import { describeAll, describeModel, type ModelView } from "../targets/torchserv
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { withConnection } from "./support/connection.js";
+import { kserveModels } from "./support/kserve-ops.js";
 import { resolveServerModel } from "./support/model-target.js";
 import { tfServingModels } from "./support/tfserving-ops.js";
 import { targetOf } from "./support/triton.js";
@@ -15,6 +16,7 @@ function workersCell(m: ModelView): string {
 }
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
+  if (rawOptions.target === "kserve") return kserveModels(positional[0], rawOptions, ctx);
   const kind = await targetOf(rawOptions, ctx);
   if (kind === "triton") return tritonModels(positional, rawOptions, ctx);
   if (kind === "tfserving") return tfServingModels(positional, rawOptions, ctx);

@@ -18,6 +18,7 @@ import { formatDuration } from "../ui/format.js";
 import { createUi, type Ui } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
 import { withConnection } from "./support/connection.js";
+import { kservePredict } from "./support/kserve-ops.js";
 import { tfServingPredict } from "./support/tfserving-ops.js";
 import { targetOf } from "./support/triton.js";
 import { tritonPredict } from "./support/triton-ops.js";
@@ -56,6 +57,10 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     return registry;
   };
   try {
+    if (rawOptions.target === "kserve") {
+      if (spec.kind === "id") throw usageError("--id is for registry versions; KServe serves by name");
+      return await kservePredict(spec.name, rawOptions, ctx);
+    }
     const kind = await targetOf(rawOptions, ctx);
     if (flags.batch && kind !== "torchserve") {
       throw usageError(

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -129,5 +130,117 @@ export async function deployKserve(rawOptions: Record<string, unknown>, ctx: Con
   } catch (error) {
     spinner.fail();
     throw error;
+  }
+}
+
+/**
+ * `predict NAME --target kserve --url URL [--host HOST] [--protocol v1|v2]`: v1
+ * `:predict` with instances, or v2 `/infer` with names, shapes and datatypes from
+ * the model's metadata (the same client and checks as Triton). --host is sent as
+ * the Host header, which an ingress uses to pick the InferenceService.
+ */
+export async function kservePredict(name: string, rawOptions: Record<string, unknown>, ctx: Context) {
+  const ui = createUi(ctx);
+  const url = rawOptions.url as string | undefined;
+  if (!url)
+    throw usageError(
+      "predict --target kserve needs --url",
+      "e.g. --url http://istio-ingressgateway.example.com --host intent.default.example.com",
+    );
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    throw usageError(`--url must be an http(s) URL, got "${url}"`);
+  }
+  const headers = rawOptions.host ? { host: String(rawOptions.host) } : undefined;
+  const timeout = timeoutMs(rawOptions.timeout as string | undefined, "60s");
+  const options = { timeoutMs: timeout, signal: ctx.signal, headers };
+  if ((rawOptions.protocol ?? "v1") === "v2") {
+    const { TritonClient } = await import("../../targets/triton/client.js");
+    const { buildInferInputs } = await import("../../targets/triton/infer-input.js");
+    const client = new TritonClient(origin, options);
+    try {
+      const metadata = await client.metadata(name);
+      const inputs = await buildInferInputs(
+        {
+          input: rawOptions.input as string[] | undefined,
+          data: rawOptions.data as string | undefined,
+          json: rawOptions.json as string | undefined,
+        },
+        metadata,
+        ctx.cwd,
+      );
+      const { response, elapsedMs } = await client.infer(name, undefined, inputs, randomUUID(), timeout);
+      const outputs = Object.fromEntries(response.outputs.map((o) => [o.name, o.data]));
+      ui.info(`${name} (v2) answered in ${Math.round(elapsedMs)}ms`);
+      ui.result(
+        { model: response.model_name, protocol: "v2", outputs: response.outputs, response: outputs },
+        () => JSON.stringify(outputs, null, 2),
+      );
+    } finally {
+      await client.close();
+    }
+    return;
+  }
+  const { TfServingClient } = await import("../../targets/tfserving/client.js");
+  const text = (rawOptions.json as string | undefined) ?? (rawOptions.data as string | undefined);
+  if (text === undefined)
+    throw usageError("no input given", "Give --data TEXT (one instance) or --json '{\"instances\": [...]}'.");
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = rawOptions.json === undefined ? { instances: [text] } : undefined;
+    if (body === undefined) throw usageError("--json is not JSON");
+  }
+  if (Array.isArray(body)) body = { instances: body };
+  if (typeof body === "string") body = { instances: [body] };
+  const client = new TfServingClient(origin, options);
+  try {
+    const { result, elapsedMs } = await client.predict(name, {}, body, timeout);
+    ui.info(`${name} (v1) answered in ${Math.round(elapsedMs)}ms`);
+    ui.result(result, () => JSON.stringify(result, null, 2));
+  } finally {
+    await client.close();
+  }
+}
+
+/** `models NAME --target kserve --url URL`: v2 readiness and metadata of one model behind KServe. */
+export async function kserveModels(
+  name: string | undefined,
+  rawOptions: Record<string, unknown>,
+  ctx: Context,
+) {
+  const ui = createUi(ctx);
+  const url = rawOptions.url as string | undefined;
+  if (!url || !name)
+    throw usageError(
+      "models --target kserve needs a model name and --url",
+      "e.g. mserve models intent --target kserve --url http://ingress --host intent.default.example.com",
+    );
+  const { TritonClient } = await import("../../targets/triton/client.js");
+  const headers = rawOptions.host ? { host: String(rawOptions.host) } : undefined;
+  const client = new TritonClient(new URL(url).origin, {
+    timeoutMs: timeoutMs(rawOptions.timeout as string | undefined, "30s"),
+    signal: ctx.signal,
+    headers,
+  });
+  try {
+    const ready = await client.ready(name);
+    const metadata = ready ? await client.metadata(name) : undefined;
+    ui.result({ name, ready, ...(metadata ? { metadata } : {}) }, () =>
+      [
+        `${name}  ${ready ? "READY" : "not ready"}`,
+        ...(metadata
+          ? [
+              ...metadata.inputs.map((t) => `  input   ${t.name} ${t.datatype} [${t.shape}]`),
+              ...metadata.outputs.map((t) => `  output  ${t.name} ${t.datatype} [${t.shape}]`),
+            ]
+          : []),
+      ].join("\n"),
+    );
+  } finally {
+    await client.close();
   }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
 import { createHttpClient, type HttpClient, type HttpResponse, safeUrl } from "../../http/index.js";
+import { parseAnswer } from "../triton/client.js";
 
 export const versionStatusSchema = z.object({
   model_version_status: z.array(
@@ -26,7 +27,13 @@ export class TfServingClient {
   readonly http: HttpClient;
   constructor(
     readonly baseUrl: string,
-    private readonly options: { timeoutMs: number; signal?: AbortSignal; onDebug?: (line: string) => void },
+    private readonly options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onDebug?: (line: string) => void;
+      /** Sent with every request, e.g. the Host of a KServe InferenceService behind an ingress. */
+      headers?: Record<string, string>;
+    },
   ) {
     this.http = createHttpClient({ timeoutMs: options.timeoutMs, onDebug: options.onDebug });
   }
@@ -48,11 +55,12 @@ export class TfServingClient {
       method: "GET",
       url: `${this.baseUrl}${servablePath(name, servable)}`,
       idempotent: true,
+      headers: this.options.headers,
       signal: this.options.signal,
       what: "TF Serving",
     });
     if (response.status !== 200) this.fail(response, `status of ${name}`);
-    return versionStatusSchema.parse(response.json()).model_version_status;
+    return parseAnswer(versionStatusSchema, response.json(), `status of ${name}`).model_version_status;
   }
 
   async metadata(name: string, servable: Servable = {}): Promise<unknown> {
@@ -60,6 +68,7 @@ export class TfServingClient {
       method: "GET",
       url: `${this.baseUrl}${servablePath(name, servable)}/metadata`,
       idempotent: true,
+      headers: this.options.headers,
       signal: this.options.signal,
       what: "TF Serving",
     });
@@ -76,7 +85,7 @@ export class TfServingClient {
     const response = await this.http.request({
       method: "POST",
       url: `${this.baseUrl}${servablePath(name, servable)}:predict`,
-      headers: { "content-type": "application/json" },
+      headers: { ...this.options.headers, "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: this.options.signal,
       timeoutMs,

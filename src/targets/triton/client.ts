@@ -5,8 +5,15 @@ import { createHttpClient, type HttpClient, type HttpResponse, safeUrl } from ".
 const tensorMetaSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number()) });
 export const modelMetadataSchema = z.object({
   name: z.string(),
-  versions: z.array(z.string()).default([]),
-  platform: z.string().default(""),
+  // KServe's Python server answers null for both; Triton always fills them.
+  versions: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
+  platform: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ""),
   inputs: z.array(tensorMetaSchema).default([]),
   outputs: z.array(tensorMetaSchema).default([]),
 });
@@ -22,8 +29,14 @@ export type IndexEntry = z.infer<typeof indexEntrySchema>;
 
 export const inferResponseSchema = z.object({
   model_name: z.string(),
-  model_version: z.string().optional(),
-  id: z.string().optional(),
+  model_version: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  id: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
   outputs: z.array(tensorMetaSchema.extend({ data: z.array(z.unknown()) })),
 });
 export type InferResponse = z.infer<typeof inferResponseSchema>;
@@ -44,7 +57,13 @@ export class TritonClient {
   readonly http: HttpClient;
   constructor(
     readonly baseUrl: string,
-    private readonly options: { timeoutMs: number; signal?: AbortSignal; onDebug?: (line: string) => void },
+    private readonly options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onDebug?: (line: string) => void;
+      /** Sent with every request, e.g. the Host of a KServe InferenceService behind an ingress. */
+      headers?: Record<string, string>;
+    },
   ) {
     this.http = createHttpClient({ timeoutMs: options.timeoutMs, onDebug: options.onDebug });
   }
@@ -58,7 +77,10 @@ export class TritonClient {
     return this.http.request({
       method,
       url: `${this.baseUrl}${path}`,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: {
+        ...this.options.headers,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       idempotent: method === "GET" || path.endsWith("/index"),
       signal: this.options.signal,
@@ -92,7 +114,7 @@ export class TritonClient {
   async index(): Promise<IndexEntry[]> {
     const response = await this.call("POST", "/v2/repository/index", {});
     if (response.status !== 200) this.fail(response, "repository index");
-    return z.array(indexEntrySchema).parse(response.json() ?? []);
+    return parseAnswer(z.array(indexEntrySchema), response.json() ?? [], "repository index");
   }
 
   async load(name: string, timeoutMs?: number): Promise<void> {
@@ -117,7 +139,7 @@ export class TritonClient {
   async metadata(name: string, version?: string): Promise<ModelMetadata> {
     const response = await this.call("GET", modelPath(name, version));
     if (response.status !== 200) this.fail(response, `metadata of ${name}`);
-    return modelMetadataSchema.parse(response.json());
+    return parseAnswer(modelMetadataSchema, response.json(), `metadata of ${name}`);
   }
 
   async config(name: string): Promise<Record<string, unknown>> {
@@ -140,10 +162,27 @@ export class TritonClient {
       timeoutMs,
     );
     if (response.status !== 200) this.fail(response, `infer ${name}${version ? `:${version}` : ""}`);
-    return { response: inferResponseSchema.parse(response.json()), elapsedMs: response.elapsedMs };
+    return {
+      response: parseAnswer(inferResponseSchema, response.json(), `infer ${name}`),
+      elapsedMs: response.elapsedMs,
+    };
   }
 
   close = () => this.http.close();
+}
+
+/** A server answer that does not have the documented shape is the server's fault (exit 7), not the user's. */
+export function parseAnswer<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new MserveError(
+    "SERVER_ERROR",
+    `unexpected answer to ${what}: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim(),
+    {
+      hint: "Is the URL a Triton or KServe v2 endpoint?",
+    },
+  );
 }
 
 export const modelPath = (name: string, version?: string) =>
