@@ -144,6 +144,10 @@ export function registerCommands(program: Command): void {
       [],
     )
     .option("--storage-uri <uri>", "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)")
+    .option(
+      "--archive <mar>",
+      "kserve: also write the TorchServe storage folder (config.properties + model-store) for this .mar",
+    )
     .addOption(
       new Option("--source <kind>", "kserve: what was packaged (default torchserve)").choices([
         "torchserve",

@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -83,6 +83,48 @@ describe("KServe InferenceService manifests and kubectl", () => {
       await checkInferenceService(manifest);
     }
     expect((await run(["validate", "intent.yaml"])).exitCode).toBe(0);
+  });
+
+  it("writes the storage folder KServe's TorchServe runtime reads: config.properties and model-store", async () => {
+    const packaged = await run([
+      "package",
+      "--model-name",
+      "intent",
+      "--config",
+      join(repoRoot, "fixtures", "intent", "mserve.yaml"),
+      "--export-path",
+      "dist",
+    ]);
+    expect(packaged.exitCode, packaged.stderr).toBe(0);
+    const result = json(
+      await run([
+        "package",
+        "--target",
+        "kserve",
+        ...base,
+        "--archive",
+        "dist/intent.mar",
+        "--export-path",
+        "kout",
+        "-o",
+        "json",
+      ]),
+    );
+    expect(result.storage).toMatchObject({ model: "intent", version: "1" });
+    expect(await readdir(join(dir, "kout", "intent", "model-store"))).toEqual(["intent.mar"]);
+    const properties = await readFile(join(dir, "kout", "intent", "config", "config.properties"), "utf8");
+    expect(properties).toMatch(/^model_store=\/mnt\/models\/model-store$/m);
+    const snapshot = JSON.parse(/^model_snapshot=(.*)$/m.exec(properties)?.[1] ?? "{}");
+    expect(snapshot.models.intent["1"]).toMatchObject({ defaultVersion: true, marName: "intent.mar" });
+    const notAnArchive = await run([
+      "package",
+      "--target",
+      "kserve",
+      ...base,
+      "--archive",
+      "kout/intent.yaml",
+    ]);
+    expect(notAnArchive.exitCode).toBe(3);
   });
 
   it("names the failing field when a manifest breaks KServe's schema", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
@@ -44,6 +44,62 @@ const flagsSchema = z.object({
   memory: z.string().optional(),
 });
 
+/**
+ * The folder KServe's TorchServe runtime expects at storageUri: config/config.properties
+ * (ports, model_store=/mnt/models/model-store and a model_snapshot naming the .mar) and
+ * model-store/<name>.mar. Written through a temp folder and renamed in.
+ */
+async function writeTorchServeStorage(archive: string, folder: string, name: string) {
+  const { checkArtifact } = await import("../../targets/torchserve/model-store.js");
+  const checked = await checkArtifact(archive);
+  const snapshot = {
+    name: "startup.cfg",
+    modelCount: 1,
+    models: {
+      [checked.name]: {
+        [checked.version]: {
+          defaultVersion: true,
+          marName: `${name}.mar`,
+          minWorkers: 1,
+          maxWorkers: 5,
+          batchSize: 1,
+          maxBatchDelay: 10,
+          responseTimeout: 120,
+        },
+      },
+    },
+  };
+  const properties = [
+    "inference_address=http://0.0.0.0:8085",
+    "management_address=http://0.0.0.0:8085",
+    "metrics_address=http://0.0.0.0:8082",
+    "grpc_inference_port=7070",
+    "grpc_management_port=7071",
+    "enable_metrics_api=true",
+    "metrics_mode=prometheus",
+    "number_of_netty_threads=4",
+    "job_queue_size=10",
+    "enable_envvars_config=true",
+    "install_py_dep_per_model=true",
+    "model_store=/mnt/models/model-store",
+    `model_snapshot=${JSON.stringify(snapshot)}`,
+    "",
+  ].join("\n");
+  const temp = reserveTempSibling(folder);
+  try {
+    await mkdir(join(temp, "config"), { recursive: true });
+    await mkdir(join(temp, "model-store"), { recursive: true });
+    await writeFile(join(temp, "config", "config.properties"), properties);
+    await copyFile(archive, join(temp, "model-store", `${name}.mar`));
+    await rm(folder, { recursive: true, force: true });
+    await rename(temp, folder);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+    releaseTempPath(temp);
+  }
+  return { folder, model: checked.name, version: checked.version, sha256: checked.sha256 };
+}
+
 function manifestOptions(rawOptions: Record<string, unknown>): ManifestOptions {
   const f = flagsSchema.parse(rawOptions);
   if (!f.modelName || !f.storageUri) {
@@ -84,12 +140,20 @@ export async function packageKserve(rawOptions: Record<string, unknown>, ctx: Co
   }
   const dir = resolve(ctx.cwd, (rawOptions.exportPath as string | undefined) ?? ".");
   await mkdir(dir, { recursive: true });
+  const archive = rawOptions.archive as string | undefined;
+  const storage = archive
+    ? await writeTorchServeStorage(resolve(ctx.cwd, archive), join(dir, options.name), options.name)
+    : undefined;
   const path = join(dir, `${options.name}.yaml`);
   const temp = reserveTempSibling(path);
   await writeFile(temp, yaml);
   await rename(temp, path);
   releaseTempPath(temp);
-  ui.result({ path, manifest }, () => (ctx.quiet ? path : `${path}\n${yaml}`));
+  ui.result({ path, manifest, ...(storage ? { storage } : {}) }, () =>
+    ctx.quiet
+      ? path
+      : `${storage ? `${storage.folder}  (upload this folder to ${options.storageUri})\n` : ""}${path}\n${yaml}`,
+  );
 }
 
 /** `deploy --target kserve`: kubectl apply -f -, then kubectl wait until the InferenceService is Ready. */
