@@ -559,7 +559,20 @@ export function registerCommands(program: Command): void {
     .argument("[version]", "version to release")
     .requiredOption("--as <alias>", "alias to move, e.g. PROD")
     .option("--reason <text>", "recorded in the alias history")
-    .addHelpText("after", examples(["mserve release intent 3 --as PROD --reason 'beats 2 on the eval set'"]))
+    .addOption(
+      new Option(
+        "--target <server>",
+        "tfserving: move a version_labels entry in models.config instead",
+      ).choices(["tfserving"]),
+    )
+    .option("--base <dir>", "tfserving: the base folder holding models.config (default ./models)")
+    .addHelpText(
+      "after",
+      examples([
+        "mserve release intent 3 --as PROD --reason 'beats 2 on the eval set'",
+        "mserve release linear 2 --as stable --target tfserving --base models",
+      ]),
+    )
     .action(lazy(() => import("./commands/release.js")));
 
   withGlobals(withRegistryFlag(program.command("rollback")))

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { CommandRun } from "../command-tree.js";
 import { usageError } from "../errors.js";
@@ -7,7 +8,12 @@ import { parseRef } from "../registry/resolve.js";
 import { createUi } from "../ui/output.js";
 import { withRegistry } from "./support/registry.js";
 
-const flagsSchema = z.object({ as: z.string(), reason: z.string().optional() });
+const flagsSchema = z.object({
+  as: z.string(),
+  reason: z.string().optional(),
+  target: z.literal("tfserving").optional(),
+  base: z.string().optional(),
+});
 
 export const run: CommandRun = async (positional, rawOptions, ctx) => {
   const flags = flagsSchema.parse(rawOptions);
@@ -21,6 +27,22 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     );
   }
   const version = spec.kind === "pair" ? spec.word : spec.version;
+  if (flags.target === "tfserving") {
+    // TF Serving keeps its labels in models.config, where the server reads them.
+    const { moveVersionLabel } = await import("../targets/tfserving/labels.js");
+    const moved = await moveVersionLabel(
+      resolve(ctx.cwd, flags.base ?? "models"),
+      spec.name,
+      flags.as,
+      version,
+    );
+    ui.result(
+      moved,
+      () =>
+        `${moved.name}@${moved.label} → ${moved.version}${moved.previous !== undefined ? ` (was ${moved.previous})` : ""} in ${moved.modelsConfig}`,
+    );
+    return;
+  }
   const { event, changed } = await withRegistry(rawOptions, ctx, (registry) =>
     registry.release(spec.name, version, alias, { by: currentActor(ctx.env), reason: flags.reason }),
   );

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
@@ -62,6 +63,45 @@ describe("TF Serving through a documented-API stand-in", () => {
     expect(json(await ok("predict", "linear:1", "--json", '{"inputs": [[0, 0, 0]]}', "-o", "json"))).toEqual({
       outputs: [[3]],
     });
+  });
+
+  it("moves a version label with release --target tfserving, and only to a served version", async () => {
+    const base = json(await ok("ps", "-o", "json")).servers[0].modelStore;
+    const moved = json(
+      await ok(
+        "release",
+        "linear",
+        "2",
+        "--as",
+        "stable",
+        "--target",
+        "tfserving",
+        "--base",
+        base,
+        "-o",
+        "json",
+      ),
+    );
+    expect(moved).toMatchObject({ name: "linear", label: "stable", version: 2, previous: 1 });
+    expect(await readFile(join(base, "models.config"), "utf8")).toMatch(/key: "stable"\s+value: 2/);
+    const missing = await run(
+      "release",
+      "linear",
+      "9",
+      "--as",
+      "stable",
+      "--target",
+      "tfserving",
+      "--base",
+      base,
+    );
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toMatch(/points at version 9, which is not served/);
+    expect(
+      (await run("release", "ghost", "1", "--as", "stable", "--target", "tfserving", "--base", base))
+        .exitCode,
+    ).toBe(4);
+    await ok("release", "linear", "1", "--as", "stable", "--target", "tfserving", "--base", base);
   });
 
   it("maps TF Serving's error bodies to exit codes", async () => {
