@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
@@ -162,5 +162,27 @@ describe("TF Serving through a documented-API stand-in", () => {
         "--model_config_file_poll_wait_seconds=5",
       ]),
     );
+  });
+});
+
+describe("a TF Serving that dies during start-up", () => {
+  it("is reported with its log (exit 7) and leaves no record behind", async () => {
+    const { dir, cleanup } = await tempProject();
+    try {
+      const bin = join(dir, "bin");
+      await mkdir(bin);
+      await writeFile(
+        join(bin, "tensorflow_model_server"),
+        '#!/bin/sh\necho "Invalid argument: boom" >&2\nexit 1\n',
+        { mode: 0o755 },
+      );
+      const env = { PATH: `${bin}:${process.env.PATH ?? ""}` };
+      const result = await mserve(["serve", "--target", "tfserving", "--ports", "auto"], { cwd: dir, env });
+      expect(result.exitCode).toBe(7);
+      expect(result.stderr).toMatch(/TF Serving exited during start-up/);
+      expect(json(await mserve(["ps", "-o", "json"], { cwd: dir, env })).servers).toEqual([]);
+    } finally {
+      await cleanup();
+    }
   });
 });

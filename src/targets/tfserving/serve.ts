@@ -2,15 +2,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { delimiter, join, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
 import { createHttpClient } from "../../http/index.js";
-import { dockerRun, dockerRunning } from "../../runtime/docker.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
-import { readLogTail } from "../../runtime/logs.js";
-import { checkPortsFree, findFreePorts } from "../../runtime/ports.js";
-import { readRecord, recordState, removeRecord, writeRecord } from "../../runtime/records.js";
-import { stopRecorded } from "../../runtime/servers.js";
-import { isGroupAlive, startDetached } from "../../runtime/supervisor.js";
+import { findFreePorts } from "../../runtime/ports.js";
+import { startRecorded } from "../../runtime/start-recorded.js";
 import type { ServerRecord } from "../../runtime/types.js";
-import { waitUntil } from "../../runtime/wait.js";
 import { isExecutable } from "../torchserve/locate.js";
 import { dockerTfServingPlan, localTfServingPlan, type TfServingLaunchPlan } from "./runtime.js";
 
@@ -72,14 +67,6 @@ export async function startTfServingServe(
   options: TfServingServeOptions & { wait: boolean; timeoutMs: number; signal: AbortSignal },
   env: NodeJS.ProcessEnv,
 ): Promise<{ record: ServerRecord; readyMs?: number }> {
-  const existing = await readRecord(env, options.name).catch(() => undefined);
-  if (existing && (await recordState(existing)) === "running") {
-    throw new MserveError("CONFLICT", `a server named ${options.name} is already running`, {
-      hint: `Stop it with \`mserve stop ${options.name}\`, or choose another --name.`,
-    });
-  }
-  if (existing) await removeRecord(env, options.name);
-  await checkPortsFree(Object.entries(plan.ports).map(([role, port]) => ({ role, port })));
   await mkdir(join(plan.cwd, "logs"), { recursive: true });
   await mkdir(plan.base, { recursive: true });
   const configFile = join(plan.base, "models.config");
@@ -89,80 +76,46 @@ export async function startTfServingServe(
       if (error.code !== "EEXIST") throw error;
     },
   );
-  const started = Date.now();
-  const base: Omit<ServerRecord, "pid" | "containerId"> = {
-    name: options.name,
-    target: "tfserving",
-    runtime: plan.runtime,
-    urls: plan.urls,
-    ports: { ...plan.ports },
-    workDir: plan.cwd,
-    logFile: plan.logFile,
-    configFile,
-    modelStore: plan.base,
-    tokenAuth: false,
-    command: [plan.file, ...plan.args],
-    startedAt: new Date(started).toISOString(),
-  };
-  const record: ServerRecord =
-    plan.runtime === "local"
-      ? {
-          ...base,
-          pid: (
-            await startDetached({
-              file: plan.file,
-              args: plan.args,
-              cwd: plan.cwd,
-              env,
-              logFile: plan.logFile,
-            })
-          ).pid,
-        }
-      : { ...base, containerId: await dockerRun(plan.args, env) };
-  await writeRecord(env, record);
-  if (!options.wait) return { record };
   const http = createHttpClient({ timeoutMs: 2_000 });
   try {
-    await waitUntil(
-      async () => {
-        const alive =
-          record.runtime === "local"
-            ? isGroupAlive(record.pid as number)
-            : await dockerRunning(record.containerId ?? "");
-        if (!alive) {
-          const tail = await readLogTail(plan.logFile, 30).catch(() => "");
-          throw new MserveError("SERVER_ERROR", "TF Serving exited during start-up", {
-            hint: `See the log: ${plan.logFile}`,
-            details: { log: tail.split("\n").slice(-15) },
-          });
-        }
-        // TF Serving has no health route; any answer from the REST port (a 404 for an unknown model) means it is up.
-        const answered = await http
-          .request({
-            method: "GET",
-            url: `${plan.urls.rest}/v1/models/mserve-probe`,
-            signal: options.signal,
-            what: "TF Serving",
-          })
-          .then(
-            () => true,
-            () => false,
-          );
-        return answered ? true : undefined;
-      },
+    return await startRecorded(
       {
-        timeoutMs: options.timeoutMs,
-        intervalMs: 100,
-        signal: options.signal,
+        record: {
+          name: options.name,
+          target: "tfserving",
+          runtime: plan.runtime,
+          urls: plan.urls,
+          ports: { ...plan.ports },
+          workDir: plan.cwd,
+          logFile: plan.logFile,
+          configFile,
+          modelStore: plan.base,
+          tokenAuth: false,
+          command: [plan.file, ...plan.args],
+        },
+        runtime: plan.runtime,
+        file: plan.file,
+        args: plan.args,
+        cwd: plan.cwd,
+        env,
+        logFile: plan.logFile,
+        ports: { ...plan.ports },
+        // TF Serving has no health route; any answer from the REST port (a 404 for an unknown model) means it is up.
+        probe: () =>
+          http
+            .request({
+              method: "GET",
+              url: `${plan.urls.rest}/v1/models/mserve-probe`,
+              signal: options.signal,
+              what: "TF Serving",
+            })
+            .then(() => true),
         what: `TF Serving ${options.name} to answer on ${plan.urls.rest}`,
+        label: "TF Serving",
       },
+      { env, wait: options.wait, timeoutMs: options.timeoutMs, signal: options.signal },
     );
-  } catch (error) {
-    await stopRecorded(record, 10_000).catch(() => {});
-    await removeRecord(env, options.name).catch(() => {});
-    throw error;
   } finally {
     await http.close();
   }
-  return { record, readyMs: Date.now() - started };
 }

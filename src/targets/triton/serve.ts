@@ -1,15 +1,10 @@
 import { mkdir, rm, symlink } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
-import { dockerRun, dockerRunning } from "../../runtime/docker.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
-import { readLogTail } from "../../runtime/logs.js";
-import { checkPortsFree, findFreePorts } from "../../runtime/ports.js";
-import { readRecord, recordState, removeRecord, writeRecord } from "../../runtime/records.js";
-import { stopRecorded } from "../../runtime/servers.js";
-import { isGroupAlive, startDetached } from "../../runtime/supervisor.js";
+import { findFreePorts } from "../../runtime/ports.js";
+import { startRecorded } from "../../runtime/start-recorded.js";
 import type { ServerRecord } from "../../runtime/types.js";
-import { waitUntil } from "../../runtime/wait.js";
 import { TritonClient } from "./client.js";
 import { locateTriton, requireTriton } from "./locate.js";
 import {
@@ -71,91 +66,47 @@ export async function startTritonServe(
   },
   env: NodeJS.ProcessEnv,
 ): Promise<{ record: ServerRecord; readyMs?: number }> {
-  const existing = await readRecord(env, options.name).catch(() => undefined);
-  if (existing && (await recordState(existing)) === "running") {
-    throw new MserveError("CONFLICT", `a server named ${options.name} is already running`, {
-      hint: `Stop it with \`mserve stop ${options.name}\`, or choose another --name.`,
-    });
-  }
-  if (existing) await removeRecord(env, options.name);
-  await checkPortsFree(Object.entries(plan.ports).map(([role, port]) => ({ role, port })));
   for (const folder of plan.folders) await mkdir(folder, { recursive: true });
   for (const link of plan.links) {
     await mkdir(dirname(link.path), { recursive: true });
     await rm(link.path, { force: true });
     await symlink(link.target, link.path);
   }
-  const started = Date.now();
-  const base: Omit<ServerRecord, "pid" | "containerId"> = {
-    name: options.name,
-    target: "triton",
-    runtime: plan.runtime,
-    urls: plan.urls,
-    ports: { ...plan.ports },
-    workDir: plan.cwd,
-    logFile: plan.logFile,
-    configFile: "",
-    modelStore: plan.repository,
-    tokenAuth: false,
-    command: [plan.file, ...plan.args],
-    startedAt: new Date(started).toISOString(),
-  };
-  const record: ServerRecord =
-    plan.runtime === "local"
-      ? {
-          ...base,
-          pid: (
-            await startDetached({
-              file: plan.file,
-              args: plan.args,
-              cwd: plan.cwd,
-              env: { ...env, ...plan.env },
-              logFile: plan.logFile,
-            })
-          ).pid,
-        }
-      : { ...base, containerId: await dockerRun(plan.args, env) };
-  await writeRecord(env, record);
-  if (!options.wait) return { record };
   const client = new TritonClient(plan.urls.http, {
     timeoutMs: 2_000,
     signal: options.signal,
     onDebug: options.onDebug,
   });
   try {
-    await waitUntil(
-      async () => {
-        const alive =
-          record.runtime === "local"
-            ? isGroupAlive(record.pid as number)
-            : await dockerRunning(record.containerId ?? "");
-        if (!alive) {
-          const tail = await readLogTail(plan.logFile, 30).catch(() => "");
-          throw new MserveError(
-            /address already in use|bind/i.test(tail) ? "CONFLICT" : "SERVER_ERROR",
-            "tritonserver exited during start-up",
-            {
-              hint: `See the log: ${plan.logFile}`,
-              details: { log: tail.split("\n").slice(-15) },
-            },
-          );
-        }
-        return (await client.live().catch(() => false)) ? true : undefined;
-      },
+    return await startRecorded(
       {
-        timeoutMs: options.timeoutMs,
-        intervalMs: 100,
-        signal: options.signal,
+        record: {
+          name: options.name,
+          target: "triton",
+          runtime: plan.runtime,
+          urls: plan.urls,
+          ports: { ...plan.ports },
+          workDir: plan.cwd,
+          logFile: plan.logFile,
+          configFile: "",
+          modelStore: plan.repository,
+          tokenAuth: false,
+          command: [plan.file, ...plan.args],
+        },
+        runtime: plan.runtime,
+        file: plan.file,
+        args: plan.args,
+        cwd: plan.cwd,
+        env: { ...env, ...plan.env },
+        logFile: plan.logFile,
+        ports: { ...plan.ports },
+        probe: () => client.live(),
         what: `Triton ${options.name} to answer /v2/health/live`,
-        hint: `Its log is ${plan.logFile}.`,
+        label: "tritonserver",
       },
+      { env, wait: options.wait, timeoutMs: options.timeoutMs, signal: options.signal },
     );
-  } catch (error) {
-    await stopRecorded(record, 10_000).catch(() => {});
-    await removeRecord(env, options.name).catch(() => {});
-    throw error;
   } finally {
     await client.close();
   }
-  return { record, readyMs: Date.now() - started };
 }
