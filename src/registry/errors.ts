@@ -48,3 +48,39 @@ export function unknownId(id: string, known: string[]): MserveError {
     details: { id, nearest: close },
   });
 }
+
+export function noEarlierVersion(name: string, alias: string): MserveError {
+  return new MserveError("NOT_FOUND", `${name}@${alias} has no earlier version to roll back to`, {
+    hint: `See \`mserve registry history ${name} --alias ${alias}\`; release a version explicitly with \`mserve release\`.`,
+  });
+}
+
+export function previousRemoved(name: string, previous: string, alias: string): MserveError {
+  return new MserveError(
+    "NOT_FOUND",
+    `${name}:${previous}, the version before ${alias}'s current one, was removed`,
+    {
+      hint: `Release another version: mserve release ${name} <version> --as ${alias}`,
+    },
+  );
+}
+
+/** A version an alias points at cannot be removed: every backend refuses it the same way. */
+export function refuseIfReleased(
+  name: string,
+  version: string,
+  aliases: Record<string, { version: string }>,
+): void {
+  const pointing = Object.entries(aliases)
+    .filter(([, a]) => a.version === version)
+    .map(([a]) => a);
+  if (pointing.length === 0) return;
+  throw new MserveError(
+    "CONFLICT",
+    `${name}:${version} is released as ${pointing.join(", ")}; it cannot be removed`,
+    {
+      hint: `Move the alias first: mserve release ${name} <other-version> --as ${pointing[0]}`,
+      details: { aliases: pointing },
+    },
+  );
+}

@@ -3,7 +3,14 @@ import { access, mkdir, open, readdir, readFile, rm, stat, utimes } from "node:f
 import { join } from "node:path";
 import { MserveError, usageError } from "../../errors.js";
 import { MODEL_NAME_PATTERN } from "../../targets/torchserve/names.js";
-import { unknownAlias, unknownModel, unknownVersion } from "../errors.js";
+import {
+  noEarlierVersion,
+  previousRemoved,
+  refuseIfReleased,
+  unknownAlias,
+  unknownModel,
+  unknownVersion,
+} from "../errors.js";
 import { checkAlias, compareVersions } from "../names.js";
 import type {
   Actor,
@@ -240,20 +247,8 @@ export class FileRegistry implements Registry {
       const current = doc.aliases[alias];
       if (!current) throw unknownAlias(name, alias, Object.keys(doc.aliases));
       const target = current.previous;
-      if (!target) {
-        throw new MserveError("NOT_FOUND", `${name}@${alias} has no earlier version to roll back to`, {
-          hint: `See \`mserve registry history ${name} --alias ${alias}\`; release a version explicitly with \`mserve release\`.`,
-        });
-      }
-      if (!doc.versions.some((v) => v.version === target)) {
-        throw new MserveError(
-          "NOT_FOUND",
-          `${name}:${target}, the version before ${alias}'s current one, was removed`,
-          {
-            hint: `Release another version: mserve release ${name} <version> --as ${alias}`,
-          },
-        );
-      }
+      if (!target) throw noEarlierVersion(name, alias);
+      if (!doc.versions.some((v) => v.version === target)) throw previousRemoved(name, target, alias);
       const at = new Date().toISOString();
       doc.aliases[alias] = { version: target, at, by: actor.by, previous: current.version };
       const event = {
@@ -280,19 +275,7 @@ export class FileRegistry implements Registry {
           version,
           doc.versions.map((v) => v.version),
         );
-      const pointing = Object.entries(doc.aliases)
-        .filter(([, a]) => a.version === version)
-        .map(([a]) => a);
-      if (pointing.length > 0) {
-        throw new MserveError(
-          "CONFLICT",
-          `${name}:${version} is released as ${pointing.join(", ")}; it cannot be removed`,
-          {
-            hint: `Move the alias first: mserve release ${name} <other-version> --as ${pointing[0]}`,
-            details: { aliases: pointing },
-          },
-        );
-      }
+      refuseIfReleased(name, version, doc.aliases);
       doc.versions.splice(index, 1);
       return {
         event: {

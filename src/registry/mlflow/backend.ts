@@ -6,7 +6,14 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
 import { safeUrl } from "../../http/index.js";
-import { unknownAlias, unknownModel, unknownVersion } from "../errors.js";
+import {
+  noEarlierVersion,
+  previousRemoved,
+  refuseIfReleased,
+  unknownAlias,
+  unknownModel,
+  unknownVersion,
+} from "../errors.js";
 import { newId } from "../file/backend.js";
 import { checkAlias, compareVersions } from "../names.js";
 import type {
@@ -356,16 +363,8 @@ export class MlflowRegistry implements Registry {
       .reverse()
       .find((e) => e.alias === alias && e.version === current.version);
     const target = last?.previous ? versions.get(last.previous) : undefined;
-    if (!last?.previous) {
-      throw new MserveError("NOT_FOUND", `${name}@${alias} has no earlier version to roll back to`, {
-        hint: `See \`mserve registry history ${name} --alias ${alias}\`.`,
-      });
-    }
-    if (!target)
-      throw new MserveError(
-        "NOT_FOUND",
-        `${name}:${last.previous}, the version before ${alias}'s current one, was removed`,
-      );
+    if (!last?.previous) throw noEarlierVersion(name, alias);
+    if (!target) throw previousRemoved(name, last.previous, alias);
     await this.api.call("POST", "registered-models/alias", z.unknown(), {
       body: { name, alias, version: target.mlflowVersion },
     });
@@ -386,19 +385,7 @@ export class MlflowRegistry implements Registry {
     const { versions, entry } = await this.requireEntry(name);
     const found = versions.get(version);
     if (!found) throw unknownVersion(name, version, [...versions.keys()]);
-    const pointing = Object.entries(entry.aliases)
-      .filter(([, a]) => a.version === version)
-      .map(([a]) => a);
-    if (pointing.length > 0) {
-      throw new MserveError(
-        "CONFLICT",
-        `${name}:${version} is released as ${pointing.join(", ")}; it cannot be removed`,
-        {
-          hint: `Move the alias first: mserve release ${name} <other-version> --as ${pointing[0]}`,
-          details: { aliases: pointing },
-        },
-      );
-    }
+    refuseIfReleased(name, version, entry.aliases);
     await this.deleteVersion(name, found.mlflowVersion);
     await this.record(name, {
       at: new Date().toISOString(),
