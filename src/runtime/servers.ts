@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { MserveError, usageError } from "../errors.js";
 import { dockerStop } from "./docker.js";
 import { listRecords, readRecord, recordState, removeRecord } from "./records.js";
 import { stopProcessGroup } from "./supervisor.js";
@@ -57,4 +58,40 @@ export async function serverStatuses(
     records.map(async (record) => ({ record, state: await recordState(record, env) })),
   );
   return { servers: servers.sort((a, b) => a.record.name.localeCompare(b.record.name)), problems };
+}
+
+/**
+ * The server of one kind a command talks to: --server NAME (which must be of
+ * that kind and alive), else the only one of that kind running.
+ */
+export async function pickRunningServer(
+  env: NodeJS.ProcessEnv,
+  target: ServerRecord["target"],
+  name: string | undefined,
+  described: { label: string; exampleUrl: string },
+): Promise<ServerRecord> {
+  if (name) {
+    const record = await readRecord(env, name);
+    if (record.target !== target)
+      throw usageError(`${name} is a ${record.target} server, not ${described.label}`);
+    if ((await recordState(record)) !== "running") {
+      throw new MserveError("UNREACHABLE", `server ${name} is not running (its process is gone)`, {
+        hint: `Start it with \`mserve serve --target ${target} --name ${name}\`.`,
+      });
+    }
+    return record;
+  }
+  const running: ServerRecord[] = [];
+  for (const r of (await listRecords(env)).records)
+    if (r.target === target && (await recordState(r)) === "running") running.push(r);
+  if (running.length === 1) return running[0] as ServerRecord;
+  if (running.length === 0) {
+    throw new MserveError("UNREACHABLE", `no ${described.label} started by mserve is running`, {
+      hint: `Start one with \`mserve serve --target ${target}\`, or point at another with --url ${described.exampleUrl}.`,
+    });
+  }
+  throw usageError(
+    `${running.length} ${described.label} servers are running (${running.map((r) => r.name).join(", ")})`,
+    "Choose one with --server NAME.",
+  );
 }

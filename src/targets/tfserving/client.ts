@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
+import { parseAnswer } from "../../http/answer.js";
 import { createHttpClient, type HttpClient, type HttpResponse, safeUrl } from "../../http/index.js";
-import { parseAnswer } from "../triton/client.js";
 
 export const versionStatusSchema = z.object({
   model_version_status: z.array(
@@ -60,7 +60,12 @@ export class TfServingClient {
       what: "TF Serving",
     });
     if (response.status !== 200) this.fail(response, `status of ${name}`);
-    return parseAnswer(versionStatusSchema, response.json(), `status of ${name}`).model_version_status;
+    return parseAnswer(
+      versionStatusSchema,
+      response.json(),
+      `status of ${name}`,
+      "Is the URL a TF Serving REST endpoint (port 8501)?",
+    ).model_version_status;
   }
 
   async metadata(name: string, servable: Servable = {}): Promise<unknown> {

@@ -1,5 +1,5 @@
-import { MserveError, usageError } from "../../errors.js";
-import { listRecords, readRecord, recordState } from "../../runtime/records.js";
+import { usageError } from "../../errors.js";
+import { pickRunningServer } from "../../runtime/servers.js";
 import type { ServerRecord } from "../../runtime/types.js";
 import { TfServingClient } from "./client.js";
 
@@ -35,26 +35,15 @@ export async function connectTfServing(
     const client = new TfServingClient(origin, options);
     return { client, label: origin, base: selection.base, close: () => client.close() };
   }
-  let record: ServerRecord | undefined;
-  const name = selection.server ?? options.env.MSERVE_SERVER;
-  if (name) {
-    record = await readRecord(options.env, name);
-    if (record.target !== "tfserving")
-      throw usageError(`${name} is a ${record.target} server, not TF Serving`);
-    if ((await recordState(record)) !== "running")
-      throw new MserveError("UNREACHABLE", `server ${name} is not running (its process is gone)`);
-  } else {
-    const running: ServerRecord[] = [];
-    for (const r of (await listRecords(options.env)).records)
-      if (r.target === "tfserving" && (await recordState(r)) === "running") running.push(r);
-    if (running.length === 0)
-      throw new MserveError("UNREACHABLE", "no TF Serving started by mserve is running", {
-        hint: "Start one with `mserve serve --target tfserving`, or pass --url http://HOST:8501.",
-      });
-    if (running.length > 1)
-      throw usageError(`${running.length} TF Serving servers are running`, "Choose one with --server NAME.");
-    record = running[0] as ServerRecord;
-  }
+  const record = await pickRunningServer(
+    options.env,
+    "tfserving",
+    selection.server ?? options.env.MSERVE_SERVER,
+    {
+      label: "TF Serving",
+      exampleUrl: "http://HOST:8501",
+    },
+  );
   const client = new TfServingClient(record.urls.rest as string, options);
   return {
     client,

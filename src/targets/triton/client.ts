@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
+import { parseAnswer } from "../../http/answer.js";
 import { createHttpClient, type HttpClient, type HttpResponse, safeUrl } from "../../http/index.js";
 
 const tensorMetaSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number()) });
@@ -114,7 +115,7 @@ export class TritonClient {
   async index(): Promise<IndexEntry[]> {
     const response = await this.call("POST", "/v2/repository/index", {});
     if (response.status !== 200) this.fail(response, "repository index");
-    return parseAnswer(z.array(indexEntrySchema), response.json() ?? [], "repository index");
+    return parseAnswer(z.array(indexEntrySchema), response.json() ?? [], "repository index", V2_HINT);
   }
 
   async load(name: string, timeoutMs?: number): Promise<void> {
@@ -139,7 +140,7 @@ export class TritonClient {
   async metadata(name: string, version?: string): Promise<ModelMetadata> {
     const response = await this.call("GET", modelPath(name, version));
     if (response.status !== 200) this.fail(response, `metadata of ${name}`);
-    return parseAnswer(modelMetadataSchema, response.json(), `metadata of ${name}`);
+    return parseAnswer(modelMetadataSchema, response.json(), `metadata of ${name}`, V2_HINT);
   }
 
   async config(name: string): Promise<Record<string, unknown>> {
@@ -163,7 +164,7 @@ export class TritonClient {
     );
     if (response.status !== 200) this.fail(response, `infer ${name}${version ? `:${version}` : ""}`);
     return {
-      response: parseAnswer(inferResponseSchema, response.json(), `infer ${name}`),
+      response: parseAnswer(inferResponseSchema, response.json(), `infer ${name}`, V2_HINT),
       elapsedMs: response.elapsedMs,
     };
   }
@@ -171,19 +172,7 @@ export class TritonClient {
   close = () => this.http.close();
 }
 
-/** A server answer that does not have the documented shape is the server's fault (exit 7), not the user's. */
-export function parseAnswer<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new MserveError(
-    "SERVER_ERROR",
-    `unexpected answer to ${what}: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim(),
-    {
-      hint: "Is the URL a Triton or KServe v2 endpoint?",
-    },
-  );
-}
+const V2_HINT = "Is the URL a Triton or KServe v2 endpoint?";
 
 export const modelPath = (name: string, version?: string) =>
   `/v2/models/${encodeURIComponent(name)}${version ? `/versions/${encodeURIComponent(version)}` : ""}`;

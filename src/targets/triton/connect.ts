@@ -1,5 +1,6 @@
-import { MserveError, usageError } from "../../errors.js";
+import { usageError } from "../../errors.js";
 import { listRecords, readRecord, recordState } from "../../runtime/records.js";
+import { pickRunningServer } from "../../runtime/servers.js";
 import type { ServerRecord } from "../../runtime/types.js";
 import { TritonClient } from "./client.js";
 
@@ -10,32 +11,6 @@ export interface TritonConnection {
   /** The model repository on this machine, when known: deploy writes into it. */
   repository?: string;
   close(): Promise<void>;
-}
-
-async function pickTriton(env: NodeJS.ProcessEnv, name: string | undefined): Promise<ServerRecord> {
-  if (name) {
-    const record = await readRecord(env, name);
-    if (record.target !== "triton") throw usageError(`${name} is a ${record.target} server, not Triton`);
-    if ((await recordState(record)) !== "running") {
-      throw new MserveError("UNREACHABLE", `server ${name} is not running (its process is gone)`, {
-        hint: `Start it with \`mserve serve --target triton --name ${name}\`.`,
-      });
-    }
-    return record;
-  }
-  const running: ServerRecord[] = [];
-  for (const r of (await listRecords(env)).records)
-    if (r.target === "triton" && (await recordState(r)) === "running") running.push(r);
-  if (running.length === 1) return running[0] as ServerRecord;
-  if (running.length === 0) {
-    throw new MserveError("UNREACHABLE", "no Triton started by mserve is running", {
-      hint: "Start one with `mserve serve --target triton`, or point at another with --url http://HOST:8000.",
-    });
-  }
-  throw usageError(
-    `${running.length} Triton servers are running (${running.map((r) => r.name).join(", ")})`,
-    "Choose one with --server NAME.",
-  );
 }
 
 /** --url (any Triton's HTTP endpoint), else --server / the one Triton mserve started. */
@@ -62,7 +37,15 @@ export async function connectTriton(
     const client = new TritonClient(origin, options);
     return { client, label: origin, repository: selection.repository, close: () => client.close() };
   }
-  const record = await pickTriton(options.env, selection.server ?? options.env.MSERVE_SERVER);
+  const record = await pickRunningServer(
+    options.env,
+    "triton",
+    selection.server ?? options.env.MSERVE_SERVER,
+    {
+      label: "Triton",
+      exampleUrl: "http://HOST:8000",
+    },
+  );
   const client = new TritonClient(record.urls.http as string, options);
   return {
     client,
