@@ -4,10 +4,10 @@ import type { CommandRun } from "../command-tree.js";
 import { wholeNumber } from "../config/server-flags.js";
 import type { Context } from "../context.js";
 import { MserveError, usageError } from "../errors.js";
-import { readBatchInputs, runOrdered } from "../predict/batch.js";
 import { readPredictInput } from "../predict/input.js";
 import { checkRequestId } from "../predict/log.js";
-import { type PredictOutcome, sendPrediction } from "../predict/send.js";
+import { type BatchLineResult, runPredictBatch } from "../predict/run-batch.js";
+import { sendPrediction } from "../predict/send.js";
 import { ensureOnServer } from "../predict/sidecar.js";
 import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
 import { openRegistry } from "../registry/open.js";
@@ -156,22 +156,6 @@ async function predictOnce(
   );
 }
 
-const lineResult = (outcome: PredictOutcome, line: number) =>
-  outcome.error
-    ? {
-        line,
-        requestId: outcome.requestId,
-        status: "error",
-        error: { code: outcome.error.code, message: outcome.error.message },
-      }
-    : {
-        line,
-        requestId: outcome.requestId,
-        status: "ok",
-        latencyMs: outcome.latencyMs,
-        response: outcome.response,
-      };
-
 /** Ordered JSONL out, one line per input; failures are reported in place and summed up at the end. */
 async function predictBatch(
   connection: Connection,
@@ -192,41 +176,30 @@ async function predictBatch(
   }
   const groupId = flags.groupId ?? randomUUID();
   const spinner = await startSpinner(ctx, `Predicting with ${describe(target)}`);
-  const results: ReturnType<typeof lineResult>[] = [];
-  const failedLines: number[] = [];
-  const codes = new Set<string>();
-  let count = 0;
-  let logFailed = false;
-  await runOrdered(
-    readBatchInputs(flags.batch as string, ctx.cwd),
-    flags.concurrency,
-    async (item): Promise<PredictOutcome> =>
-      item.error
-        ? { requestId: "", status: "error", latencyMs: 0, error: item.error }
-        : sendPrediction(
-            connection,
-            { body: item.body as Buffer, contentType: item.contentType as string },
-            {
-              target,
-              groupId,
-              logOutput: flags.logOutput,
-              env: ctx.env,
-              timeoutMs: timeout,
-            },
-          ),
-    (outcome, item) => {
-      count++;
-      logFailed ||= Boolean(outcome.logFailed);
-      const result = lineResult(outcome, item.line);
-      if (outcome.error) {
-        failedLines.push(item.line);
-        codes.add(outcome.error.code);
-      }
+  const results: BatchLineResult[] = [];
+  const {
+    total: count,
+    failedLines,
+    codes,
+    logFailed,
+  } = await runPredictBatch(
+    connection,
+    target,
+    {
+      file: flags.batch as string,
+      cwd: ctx.cwd,
+      concurrency: flags.concurrency,
+      groupId,
+      logOutput: flags.logOutput,
+      env: ctx.env,
+      timeoutMs: timeout,
+      signal: ctx.signal,
+    },
+    (result, sofar) => {
       if (ctx.output === "json") results.push(result);
       else ctx.stdout.write(`${JSON.stringify(result)}\n`);
-      spinner.update(`${count} done, ${failedLines.length} failed`);
+      spinner.update(`${sofar.total} done, ${sofar.failedLines.length} failed`);
     },
-    ctx.signal,
   );
   if (ctx.signal.aborted) throw new MserveError("INTERRUPTED", `interrupted after ${count} input(s)`);
   if (count === 0) {

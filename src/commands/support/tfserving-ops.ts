@@ -3,11 +3,9 @@ import { serverFlagsSchema, timeoutMs } from "../../config/server-flags.js";
 import type { Context } from "../../context.js";
 import { invalidInput, usageError } from "../../errors.js";
 import type { PredictTarget } from "../../predict/target.js";
-import { waitUntil } from "../../runtime/wait.js";
 import type { Servable } from "../../targets/tfserving/client.js";
 import { connectTfServing, type TfServingConnection } from "../../targets/tfserving/connect.js";
-import { parseModelsConfig } from "../../targets/tfserving/models-config.js";
-import { packageTfServing } from "../../targets/tfserving/package.js";
+import { deployTfServing, modelStates } from "../../targets/tfserving/deploy.js";
 import { formatDuration, formatTable } from "../../ui/format.js";
 import { createUi } from "../../ui/output.js";
 import { startSpinner } from "../../ui/progress.js";
@@ -58,50 +56,26 @@ export async function deployToTfServing(
       "e.g. mserve deploy --target tfserving export/ --model-name linear --model-version 2",
     );
   }
+  const labels = Object.fromEntries(
+    ((rawOptions.label as string[] | undefined) ?? []).map((p) => p.split("=") as [string, string]),
+  );
   const result = await withTfServing(rawOptions, ctx, "180s", async (connection, timeout) => {
-    if (!connection.base)
-      throw usageError(
-        `the model base folder of ${connection.label} is unknown`,
-        "Pass --base with the folder holding its models.config.",
-      );
     const spinner = await startSpinner(ctx, `Deploying ${name}:${version} to ${connection.label}`);
     try {
-      const labels = Object.fromEntries(
-        ((rawOptions.label as string[] | undefined) ?? []).map((p) => p.split("=") as [string, string]),
-      );
-      const placed = await packageTfServing({
+      const done = await deployTfServing(connection, {
         savedModel: resolve(ctx.cwd, savedModel),
         name,
         version,
-        base: connection.base,
         versionPolicy: rawOptions.versionPolicy as string | undefined,
         labels,
         force: Boolean(rawOptions.replace),
+        timeoutMs: timeout,
+        signal: ctx.signal,
+        onStep: (step) => spinner.update(step),
       });
-      spinner.update(
-        `waiting for ${name}:${version} to be AVAILABLE (TF Serving re-reads models.config on its poll interval)`,
-      );
-      const started = Date.now();
-      const status = await waitUntil(
-        async () => {
-          const states = await connection.client.status(name, { version }).catch(() => []);
-          const mine = states.find((s) => s.version === version);
-          if (mine?.status.error_code && mine.status.error_code !== "OK") {
-            throw invalidInput(`TF Serving could not load ${name}:${version}: ${mine.status.error_message}`);
-          }
-          return mine?.state === "AVAILABLE" ? mine : undefined;
-        },
-        {
-          timeoutMs: timeout,
-          intervalMs: 200,
-          signal: ctx.signal,
-          what: `${name}:${version} to be AVAILABLE`,
-        },
-      );
-      spinner.done(
-        `${name}:${version} AVAILABLE on ${connection.label} (${formatDuration(Date.now() - started)})`,
-      );
-      return { ...placed, server: connection.label, state: status.state };
+      const { waitedMs, ...placed } = done;
+      spinner.done(`${name}:${version} AVAILABLE on ${connection.label} (${formatDuration(waitedMs)})`);
+      return placed;
     } catch (error) {
       spinner.fail();
       throw error;
@@ -120,30 +94,9 @@ export async function tfServingModels(
   ctx: Context,
 ) {
   const ui = createUi(ctx);
-  const rows = await withTfServing(rawOptions, ctx, "30s", async (connection) => {
-    let names = positional[0] ? [positional[0].split(/[:@]/)[0] as string] : [];
-    if (names.length === 0 && connection.base) {
-      const text = await import("node:fs/promises")
-        .then((fs) => fs.readFile(resolve(connection.base as string, "models.config"), "utf8"))
-        .catch(() => "");
-      const read = parseModelsConfig(text);
-      names = read.ok
-        ? (read.config.model_config_list?.config ?? []).map((m) => m.name ?? "").filter(Boolean)
-        : [];
-    }
-    const out: { name: string; version: string; state: string; error?: string }[] = [];
-    for (const name of names) {
-      for (const s of await connection.client.status(name)) {
-        out.push({
-          name,
-          version: s.version,
-          state: s.state,
-          ...(s.status.error_message ? { error: s.status.error_message } : {}),
-        });
-      }
-    }
-    return out;
-  });
+  const rows = await withTfServing(rawOptions, ctx, "30s", (connection) =>
+    modelStates(connection, positional[0] ? [positional[0].split(/[:@]/)[0] as string] : undefined),
+  );
   ui.result({ models: rows }, () =>
     rows.length === 0
       ? "no models (deploy one with `mserve deploy --target tfserving`)"

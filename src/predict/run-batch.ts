@@ -1,0 +1,87 @@
+import type { Connection } from "../targets/torchserve/connect.js";
+import { readBatchInputs, runOrdered } from "./batch.js";
+import { type PredictOutcome, sendPrediction } from "./send.js";
+import type { PredictTarget } from "./target.js";
+
+/** One output line of `predict --batch`: what happened to one input line. */
+export type BatchLineResult =
+  | { line: number; requestId: string; status: "error"; error: { code: string; message: string } }
+  | { line: number; requestId: string; status: "ok"; latencyMs: number; response: unknown };
+
+const lineResult = (outcome: PredictOutcome, line: number): BatchLineResult =>
+  outcome.error
+    ? {
+        line,
+        requestId: outcome.requestId,
+        status: "error",
+        error: { code: outcome.error.code, message: outcome.error.message },
+      }
+    : {
+        line,
+        requestId: outcome.requestId,
+        status: "ok",
+        latencyMs: outcome.latencyMs,
+        response: outcome.response,
+      };
+
+export interface BatchOptions {
+  file: string;
+  cwd: string;
+  concurrency: number;
+  groupId: string;
+  logOutput: boolean;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface BatchSummary {
+  total: number;
+  failedLines: number[];
+  /** Error codes seen, to pick the exit code when all failures agree. */
+  codes: Set<string>;
+  logFailed: boolean;
+}
+
+/**
+ * Sends every input of a JSONL file to the resolved version, `concurrency` at a
+ * time, and hands each result to `onLine` in input order. A line that fails
+ * (bad JSON, a server error) is reported in its place; the batch goes on.
+ */
+export async function runPredictBatch(
+  connection: Connection,
+  target: PredictTarget,
+  options: BatchOptions,
+  onLine: (result: BatchLineResult, summary: BatchSummary) => void,
+): Promise<BatchSummary> {
+  const summary: BatchSummary = { total: 0, failedLines: [], codes: new Set(), logFailed: false };
+  await runOrdered(
+    readBatchInputs(options.file, options.cwd),
+    options.concurrency,
+    async (item): Promise<PredictOutcome> =>
+      item.error
+        ? { requestId: "", status: "error", latencyMs: 0, error: item.error }
+        : sendPrediction(
+            connection,
+            { body: item.body as Buffer, contentType: item.contentType as string },
+            {
+              target,
+              groupId: options.groupId,
+              logOutput: options.logOutput,
+              env: options.env,
+              timeoutMs: options.timeoutMs,
+            },
+          ),
+    (outcome, item) => {
+      summary.total++;
+      summary.logFailed ||= Boolean(outcome.logFailed);
+      if (outcome.error) {
+        summary.failedLines.push(item.line);
+        summary.codes.add(outcome.error.code);
+      }
+      onLine(lineResult(outcome, item.line), summary);
+    },
+    options.signal,
+  );
+  return summary;
+}
