@@ -70,6 +70,40 @@ function withRegistryFlag(cmd: Command): Command {
   );
 }
 
+/** The InferenceService flags package and deploy share (commands/support/kserve-ops.ts reads them). */
+function withKserve(cmd: Command): Command {
+  return cmd
+    .option("--storage-uri <uri>", "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)")
+    .addOption(
+      new Option("--source <kind>", "kserve: what was packaged (default torchserve)").choices([
+        "torchserve",
+        "triton",
+        "tfserving",
+      ]),
+    )
+    .addOption(
+      new Option("--protocol <version>", "kserve: v1 or v2 (default v1; v2 for triton)").choices([
+        "v1",
+        "v2",
+      ]),
+    )
+    .option("--min-replicas <n>", "kserve: minimum replicas (0 scales to zero)")
+    .option("--max-replicas <n>", "kserve: maximum replicas")
+    .option("--scale-target <n>", "kserve: autoscaling target per replica")
+    .addOption(
+      new Option("--scale-metric <metric>", "kserve: autoscaling metric").choices([
+        "concurrency",
+        "rps",
+        "cpu",
+        "memory",
+      ]),
+    )
+    .option("--canary-traffic-percent <n>", "kserve: share of traffic for this revision (canary release)")
+    .option("--cpu <quantity>", "kserve: CPU request and limit, e.g. 1 or 500m")
+    .option("--memory <quantity>", "kserve: memory request and limit, e.g. 2Gi")
+    .option("--namespace <ns>", "kserve: Kubernetes namespace");
+}
+
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
 
 /** How commands that talk to a server pick it (targets/torchserve/connect.ts). */
@@ -124,7 +158,7 @@ export function registerCommands(program: Command): void {
     )
     .action(lazy(() => import("./commands/init.js")));
 
-  withGlobals(program.command("package"))
+  withKserve(withGlobals(program.command("package")))
     .description("build a model artifact (TorchServe .mar, tgz or folder) from mserve.yaml and/or flags")
     .addOption(
       new Option("--target <server>", "server to package for").choices([
@@ -143,39 +177,10 @@ export function registerCommands(program: Command): void {
       collect,
       [],
     )
-    .option("--storage-uri <uri>", "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)")
     .option(
       "--archive <mar>",
       "kserve: also write the TorchServe storage folder (config.properties + model-store) for this .mar",
     )
-    .addOption(
-      new Option("--source <kind>", "kserve: what was packaged (default torchserve)").choices([
-        "torchserve",
-        "triton",
-        "tfserving",
-      ]),
-    )
-    .addOption(
-      new Option("--protocol <version>", "kserve: v1 or v2 (default v1; v2 for triton)").choices([
-        "v1",
-        "v2",
-      ]),
-    )
-    .option("--min-replicas <n>", "kserve: minimum replicas (0 scales to zero)")
-    .option("--max-replicas <n>", "kserve: maximum replicas")
-    .option("--scale-target <n>", "kserve: autoscaling target per replica")
-    .addOption(
-      new Option("--scale-metric <metric>", "kserve: autoscaling metric").choices([
-        "concurrency",
-        "rps",
-        "cpu",
-        "memory",
-      ]),
-    )
-    .option("--canary-traffic-percent <n>", "kserve: share of traffic for this revision (canary release)")
-    .option("--cpu <quantity>", "kserve: CPU request and limit, e.g. 1 or 500m")
-    .option("--memory <quantity>", "kserve: memory request and limit, e.g. 2Gi")
-    .option("--namespace <ns>", "kserve: Kubernetes namespace")
     .option("--repository <dir>", "triton: model repository to add the model to (default ./model_repository)")
     .addOption(
       new Option(
@@ -329,7 +334,7 @@ export function registerCommands(program: Command): void {
     )
     .action(lazy(() => import("./commands/logs.js")));
 
-  withGlobals(withWorkers(withServer(program.command("deploy"), "180s")))
+  withKserve(withGlobals(withWorkers(withServer(program.command("deploy"), "180s"))))
     .description("package (when no archive is given), copy into the model store, register, wait until READY")
     .argument(
       "[archive]",
@@ -348,35 +353,6 @@ export function registerCommands(program: Command): void {
     .option("--base <dir>", "tfserving: the server's base folder with models.config (needed with --url)")
     .option("--version-policy <policy>", "tfserving: latest, latest:N, all or specific:1,3")
     .option("--label <name=version>", "tfserving: a version label; repeat for more", collect, [])
-    .option("--storage-uri <uri>", "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)")
-    .addOption(
-      new Option("--source <kind>", "kserve: what was packaged (default torchserve)").choices([
-        "torchserve",
-        "triton",
-        "tfserving",
-      ]),
-    )
-    .addOption(
-      new Option("--protocol <version>", "kserve: v1 or v2 (default v1; v2 for triton)").choices([
-        "v1",
-        "v2",
-      ]),
-    )
-    .option("--min-replicas <n>", "kserve: minimum replicas (0 scales to zero)")
-    .option("--max-replicas <n>", "kserve: maximum replicas")
-    .option("--scale-target <n>", "kserve: autoscaling target per replica")
-    .addOption(
-      new Option("--scale-metric <metric>", "kserve: autoscaling metric").choices([
-        "concurrency",
-        "rps",
-        "cpu",
-        "memory",
-      ]),
-    )
-    .option("--canary-traffic-percent <n>", "kserve: share of traffic for this revision (canary release)")
-    .option("--cpu <quantity>", "kserve: CPU request and limit, e.g. 1 or 500m")
-    .option("--memory <quantity>", "kserve: memory request and limit, e.g. 2Gi")
-    .option("--namespace <ns>", "kserve: Kubernetes namespace")
     .option("--kube-context <name>", "kserve: kubectl context")
     .option("--dry-run", "kserve: print the InferenceService instead of applying it")
     .option("--config <file>", "project file to package from (default ./mserve.yaml)")
