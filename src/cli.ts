@@ -1,46 +1,11 @@
-import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { type Command, CommanderError } from "commander";
 import { cleanupTempPathsSync } from "./archive/temp-paths.js";
-import { mergedOptions, registerCommands, setCommandContext } from "./command-tree.js";
+import { loadCommand } from "./cli/loaders.js";
+import type { CommandSpec } from "./cli/options.js";
+import { buildProgram } from "./cli/program.js";
 import { type Context, createContext, type GlobalFlags } from "./context.js";
-import { type ErrorCode, EXIT_CODE_MEANINGS, EXIT_CODES, MserveError } from "./errors.js";
-
-/** Read once, synchronously: cheaper than importing a JSON module at start-up. */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-function exitCodeTable(): string {
-  const rows = (Object.keys(EXIT_CODE_MEANINGS) as (ErrorCode | "OK")[]).map(
-    (k) => `  ${String(EXIT_CODES[k]).padStart(3)}  ${EXIT_CODE_MEANINGS[k]}`,
-  );
-  return `\nExit codes:\n${rows.join("\n")}\n`;
-}
-
-export function buildProgram(): Command {
-  const program = new Command("mserve")
-    .description(
-      "Package trained models and deploy them to model servers (TorchServe, Triton, TF Serving, KServe).",
-    )
-    .version(packageVersion(), "-V, --version", "print the mserve version")
-    .addOption(new Option("-o, --output <format>", "output format (default: text)").choices(["text", "json"]))
-    .option("-q, --quiet", "print results only, no progress or notes")
-    .option("--debug", "show stack traces for unexpected errors")
-    .option("--no-color", "disable colours (also NO_COLOR=1)")
-    .option("--config <file>", "project file to use instead of ./mserve.yaml")
-    .option("-y, --yes", "assume yes for confirmations (needed by destructive commands in scripts)")
-    .showHelpAfterError("(run with --help for usage)")
-    .showSuggestionAfterError()
-    .addHelpText(
-      "after",
-      `\nExamples:\n  mserve init --template text-classifier intent\n  mserve package --config intent/mserve.yaml\n  mserve validate dist/intent.mar\n  mserve serve && mserve deploy && mserve predict intent --data "set a timer"\n${exitCodeTable()}`,
-    );
-  registerCommands(program);
-  return program;
-}
+import { EXIT_CODES, MserveError } from "./errors.js";
+import { packageVersion } from "./version.js";
 
 interface ZodLike {
   name: string;
@@ -59,17 +24,18 @@ function usageFromZod(error: ZodLike): MserveError {
   return new MserveError("USAGE", `invalid ${flag}: ${issue?.message ?? "bad value"}`);
 }
 
-function renderError(error: unknown, ctx: Context): number {
-  const known =
-    error instanceof MserveError
-      ? error
-      : isZodError(error)
-        ? usageFromZod(error)
-        : new MserveError("INTERNAL", `unexpected error: ${(error as Error)?.message ?? String(error)}`, {
-            hint: ctx.debug ? undefined : "This is a bug in mserve. Re-run with --debug for the stack trace.",
-          });
+function asMserveError(error: unknown, ctx: Context): MserveError {
+  if (error instanceof MserveError) return error;
+  if (isZodError(error)) return usageFromZod(error);
+  return new MserveError("INTERNAL", `unexpected error: ${(error as Error)?.message ?? String(error)}`, {
+    hint: ctx.debug ? undefined : "This is a bug in mserve. Re-run with --debug for the stack trace.",
+  });
+}
+
+function renderError(error: unknown, ctx: Context, stdout: NodeJS.WritableStream): number {
+  const known = asMserveError(error, ctx);
   if (ctx.output === "json") {
-    ctx.stdout.write(`${JSON.stringify({ error: known.toJSON() }, null, 2)}\n`);
+    stdout.write(`${JSON.stringify({ error: known.toJSON() }, null, 2)}\n`);
   } else {
     const red = ctx.color.stderr ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
     ctx.stderr.write(`${red("error:")} ${known.message}\n`);
@@ -96,14 +62,57 @@ function peekFlags(argv: string[]): GlobalFlags {
   return flags;
 }
 
+const GLOBAL_SWITCHES = new Set(["-q", "--quiet", "--debug", "--no-color", "-y", "--yes"]);
+
+/** `mserve --version` (with nothing but global flags around it): no subcommand may follow. */
+function asksForVersion(argv: string[]): boolean {
+  let asked = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--version" || arg === "-V") asked = true;
+    else if (arg === "-o" || arg === "--output" || arg === "--config") i++;
+    else if (!GLOBAL_SWITCHES.has(arg) && !arg.startsWith("--output=") && !arg.startsWith("-o")) return false;
+  }
+  return asked;
+}
+
+/**
+ * Option values from the program down to `cmd`, nearest command winning.
+ * (commander's optsWithGlobals lets ancestors win, so a program-level default
+ * would mask `package -o json`.) `--no-color` anywhere turns colour off.
+ */
+function mergedOptions(cmd: Command): Record<string, unknown> {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const merged: Record<string, unknown> = {};
+  for (const c of chain) {
+    for (const [key, value] of Object.entries(c.opts())) if (value !== undefined) merged[key] = value;
+  }
+  if (chain.some((c) => c.opts().color === false)) merged.color = false;
+  return merged;
+}
+
+/** unpack's `-o DIR` from before -o meant the output format: still honoured, with a note. */
+function legacyOutputDir(spec: CommandSpec, raw: Record<string, unknown>, stderr: NodeJS.WritableStream) {
+  const key = spec.legacyOutputDir;
+  if (!key || raw.output === undefined || raw.output === "text" || raw.output === "json") return;
+  stderr.write(
+    `warning: -o ${String(raw.output)} is the old spelling of --${key}; -o now sets the output format\n`,
+  );
+  raw[key] ??= raw.output;
+  raw.output = undefined;
+}
+
 /**
  * The single boundary: parses argv, runs the command, turns every failure
  * into a message and an exit code. Only the launcher sets process.exitCode.
  */
 export async function main(argv: string[], io: Parameters<typeof createContext>[1] = {}): Promise<number> {
-  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  const stdout = io.stdout ?? process.stdout;
+  if (asksForVersion(argv)) {
     // Scripts call this in loops: answer before building the command tree.
-    (io.stdout ?? process.stdout).write(`${packageVersion()}\n`);
+    const json = peekFlags(argv).output === "json";
+    stdout.write(json ? `${JSON.stringify({ version: packageVersion() })}\n` : `${packageVersion()}\n`);
     return 0;
   }
   const controller = new AbortController();
@@ -119,12 +128,29 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
   const early = createContext(peekFlags(argv), { ...io, signal: controller.signal });
   let usageMessage = "";
   let activeCtx = early;
-  const program = buildProgram();
+  const program = buildProgram(packageVersion(), async (spec, positional, command) => {
+    const raw = mergedOptions(command);
+    legacyOutputDir(spec, raw, early.stderr);
+    const ctx = createContext(raw as GlobalFlags, { ...io, signal: controller.signal });
+    activeCtx = ctx;
+    if (ctx.output === "json" && spec.json === false) {
+      throw new MserveError("USAGE", `\`${spec.name}\` has no JSON form`, { hint: spec.jsonHint });
+    }
+    const { parseOptions } = await import("./cli/parse.js");
+    const options = parseOptions(spec.options, raw);
+    const module = await loadCommand(spec.name);
+    await module.run({ args: positional, options }, ctx);
+    if (ctx.output === "json") {
+      if (!ctx.result.taken) throw new MserveError("INTERNAL", `\`${spec.name}\` finished without a result`);
+      stdout.write(`${JSON.stringify(ctx.result.document, null, 2)}\n`);
+    }
+  });
   // Settings are copied to subcommands only at creation, so apply them to the whole tree.
-  for (const command of [program, ...program.commands]) {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program)) {
     command.exitOverride();
     command.configureOutput({
-      writeOut: (s) => early.stdout.write(s),
+      writeOut: (s) => stdout.write(s),
       writeErr: (s) => early.stderr.write(s),
       outputError: (s, write) => {
         usageMessage = s.replace(/^error: /, "").trim();
@@ -132,12 +158,6 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
       },
     });
   }
-  program.hook("preAction", (_this, actionCommand) => {
-    const flags = mergedOptions(actionCommand) as GlobalFlags;
-    const ctx = createContext(flags, { ...io, signal: controller.signal });
-    setCommandContext(actionCommand, ctx);
-    activeCtx = ctx;
-  });
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -150,13 +170,13 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
       )
         return 0;
       if (early.output === "json") {
-        early.stdout.write(
+        stdout.write(
           `${JSON.stringify({ error: { code: "USAGE", message: usageMessage || error.message } }, null, 2)}\n`,
         );
       }
       return EXIT_CODES.USAGE;
     }
-    return renderError(error, activeCtx);
+    return renderError(error, activeCtx, stdout);
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);

@@ -1,6 +1,42 @@
 import type { Writable } from "node:stream";
+import { MserveError } from "./errors.js";
 
 export type OutputMode = "text" | "json";
+
+/**
+ * With `-o json` a command's result is held here and written by cli.ts once the
+ * command has finished, so stdout carries exactly one document: the result, or
+ * the error when the command failed after all.
+ */
+export interface ResultSlot {
+  document?: unknown;
+  taken: boolean;
+  put(document: unknown): void;
+}
+
+export function createResultSlot(): ResultSlot {
+  return {
+    taken: false,
+    put(document) {
+      if (this.taken) throw new MserveError("INTERNAL", "a command tried to print a second JSON document");
+      this.taken = true;
+      this.document = document;
+    },
+  };
+}
+
+/** In JSON mode stdout is written only through the result slot; a stray write is a bug, caught loudly. */
+function jsonOnlyStdout(real: Writable): Writable {
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      if (property === "write")
+        return () => {
+          throw new MserveError("INTERNAL", "a command wrote text to stdout in JSON mode");
+        };
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
 
 /**
  * Everything a command needs from the outside world, built once in cli.ts so
@@ -20,6 +56,8 @@ export interface Context {
   interactive: boolean;
   /** Aborted on SIGINT/SIGTERM; long work checks it and cleans up. */
   signal: AbortSignal;
+  /** Where `-o json` results go (see ResultSlot). */
+  result: ResultSlot;
 }
 
 export interface GlobalFlags {
@@ -67,7 +105,7 @@ export function createContext(
   return {
     cwd: io.cwd ?? process.cwd(),
     env,
-    stdout,
+    stdout: output === "json" ? jsonOnlyStdout(stdout) : stdout,
     stderr,
     output,
     quiet,
@@ -82,5 +120,6 @@ export function createContext(
       !isCI &&
       env.TERM !== "dumb",
     signal: io.signal ?? new AbortController().signal,
+    result: createResultSlot(),
   };
 }

@@ -166,12 +166,15 @@ export function serializeRequest(
   body: Buffer,
   contentType: string,
 ): Buffer {
+  // A Host given by the caller (a KServe ingress route) replaces the origin's.
+  const extra = Object.entries(headers).filter(([k]) => !/^(content-type|content-length)$/i.test(k));
+  const host = extra.find(([k]) => k.toLowerCase() === "host")?.[1] ?? origin.host;
   const lines = [
     `POST ${path} HTTP/1.1`,
-    `host: ${origin.host}`,
+    `host: ${host}`,
     `content-type: ${contentType}`,
     `content-length: ${body.length}`,
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ...extra.filter(([k]) => k.toLowerCase() !== "host").map(([k, v]) => `${k}: ${v}`),
   ];
   return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]);
 }

@@ -1,65 +1,61 @@
-import { z } from "zod";
 import { writeFileAtomic } from "../archive/atomic-output.js";
-import type { RequestBody } from "../bench/http-sender.js";
 import { readBatchBodies } from "../bench/inputs.js";
+import { benchModel } from "../bench/model-bench.js";
 import { chart, errorCount, levelRows, toCsv } from "../bench/report.js";
 import { parseConcurrency } from "../bench/run.js";
-import { benchTorchServeModel } from "../bench/torchserve-bench.js";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import type { benchSpec } from "../cli/specs/serving.js";
+import { method, openSession, withConnection } from "../cli/target-session.js";
 import { parseDuration } from "../config/duration.js";
-import { wholeNumber } from "../config/server-flags.js";
 import { MserveError, usageError } from "../errors.js";
-import { readPredictInput } from "../predict/input.js";
-import { formatRef } from "../targets/torchserve/model-ref.js";
+import { formatRef } from "../model/ref.js";
+import { resolveNamedModel } from "../predict/target.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
-import { withConnection } from "./support/connection.js";
-import { resolveServerModel } from "./support/model-target.js";
 
-const flagsSchema = z.object({
-  data: z.string().optional(),
-  file: z.string().optional(),
-  json: z.string().optional(),
-  batch: z.string().optional(),
-  contentType: z.string().optional(),
-  concurrency: z.string().default("1,2,4,8,16"),
-  duration: z.string().optional(),
-  requests: wholeNumber("--requests", 1),
-  warmup: z.string().default("3s"),
-  rate: z.string().optional(),
-  requestTimeout: z.string().default("30s"),
-  csv: z.string().optional(),
-});
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof benchSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const target = await resolveServerModel(positional, rawOptions, ctx);
-  const ref = { name: target.name, ...(target.version ? { version: target.version } : {}) };
-  const concurrency = parseConcurrency(flags.concurrency);
+  const concurrency = parseConcurrency(options.concurrency);
   if (!concurrency)
-    throw usageError(`invalid --concurrency "${flags.concurrency}"`, "Use e.g. 1,2,4,8 (1 to 1024).");
-  if (flags.duration && flags.requests) throw usageError("give --duration or --requests, not both");
-  const rate = flags.rate === undefined ? undefined : Number(flags.rate);
+    throw usageError(`invalid --concurrency "${options.concurrency}"`, "Use e.g. 1,2,4,8 (1 to 1024).");
+  if (options.duration && options.requests) throw usageError("give --duration or --requests, not both");
+  const rate = options.rate === undefined ? undefined : Number(options.rate);
   if (rate !== undefined && !(rate > 0))
-    throw usageError(`invalid --rate "${flags.rate}"`, "Requests per second, e.g. 50.");
+    throw usageError(`invalid --rate "${options.rate}"`, "Requests per second, e.g. 50.");
   const plan = {
     concurrency,
-    durationMs: flags.requests ? undefined : parseDuration(flags.duration ?? "20s", "--duration"),
-    requests: flags.requests,
-    warmupMs: parseDuration(flags.warmup, "--warmup"),
+    durationMs: options.requests ? undefined : parseDuration(options.duration ?? "20s", "--duration"),
+    requests: options.requests,
+    warmupMs: parseDuration(options.warmup, "--warmup"),
     rate,
   };
-  const bodies: RequestBody[] = flags.batch
-    ? await readBatchBodies(flags.batch, ctx.cwd)
-    : [await readPredictInput(flags, ctx.cwd)];
+  const requestTimeoutMs = parseDuration(options.requestTimeout, "--request-timeout");
+  const inputs = options.batch
+    ? await readBatchBodies(options.batch, ctx.cwd)
+    : [
+        {
+          data: options.data,
+          file: options.file,
+          json: options.json,
+          inputs: options.input,
+          contentType: options.contentType,
+        },
+      ];
+  const named = await resolveNamedModel(args, options, ctx);
+  const ref = { name: named.name, ...(named.version ? { version: named.version } : {}) };
+  const session = await openSession("bench", options, ctx, {
+    defaultTimeout: "30s",
+    needsServer: true,
+    modelTarget: named.model?.target,
+  });
 
-  const result = await withConnection(rawOptions, ctx, "30s", async (connection) => {
+  const result = await withConnection(session, options, ctx, async (connection) => {
     const spinner = await startSpinner(ctx, `Benchmarking ${formatRef(ref)} on ${connection.label}`);
     try {
-      const bench = await benchTorchServeModel(connection, ref, bodies, plan, {
-        requestTimeoutMs: parseDuration(flags.requestTimeout, "--request-timeout"),
+      const predictor = await method(session, "predictor")(connection, { ...ref, options, cwd: ctx.cwd });
+      const bench = await benchModel(predictor, { name: ref.name, server: connection.label }, inputs, plan, {
+        requestTimeoutMs,
         signal: ctx.signal,
         onLevelStart: (c) => spinner.update(`concurrency ${c}${rate ? ` at ${rate}/s` : ""}`),
       });
@@ -75,30 +71,38 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     model: result.model,
     version: result.version,
     server: result.server,
+    target: session.chosen.id,
     mode: rate ? "open-loop" : "closed-loop",
     ...plan,
     interrupted: result.interrupted,
     levels: result.levels,
   };
-  if (flags.csv) await writeFileAtomic(flags.csv, toCsv(result.levels));
+  if (options.csv) await writeFileAtomic(options.csv, toCsv(result.levels));
   const table = levelRows(result.levels);
   const text = () =>
     result.levels.length === 0
       ? "no requests completed"
       : `${formatTable(table.header, table.rows, [1, 3, 4, 5, 6, 7, 8])}\n\n${chart(result.levels)}`;
-  if (result.interrupted) {
+  const failed = result.levels.reduce((n, l) => n + errorCount(l), 0);
+  // One JSON document: when the run did not succeed, the figures travel in the error's details.
+  const fail = (error: MserveError) => {
     if (ctx.output === "text") ctx.stdout.write(`${text()}\n`);
-    // One JSON document: the figures measured so far travel in the error's details.
-    throw new MserveError("INTERRUPTED", "interrupted: figures above cover what was measured", {
-      details: document,
-    });
+    throw error;
+  };
+  if (result.interrupted)
+    fail(
+      new MserveError("INTERRUPTED", "interrupted: figures above cover what was measured", {
+        details: document,
+      }),
+    );
+  if (result.levels.every((l) => l.ok === 0)) {
+    fail(
+      new MserveError("SERVER_ERROR", "no request succeeded", {
+        hint: `Try one by hand: mserve predict ${formatRef(ref)} …`,
+        details: document,
+      }),
+    );
   }
   ui.result(document, text);
-  const failed = result.levels.reduce((n, l) => n + errorCount(l), 0);
   if (failed > 0) ui.warn(`${failed} request(s) failed; see the ERRORS column`);
-  if (result.levels.every((l) => l.ok === 0)) {
-    throw new MserveError("SERVER_ERROR", "no request succeeded", {
-      hint: `Try one by hand: mserve predict ${formatRef(ref)} …`,
-    });
-  }
 };

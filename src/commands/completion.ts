@@ -1,7 +1,9 @@
 import type { Command, Option } from "commander";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import type { completionSpec } from "../cli/specs/servers.js";
 import { type CommandSpec, completionScript, type OptionSpec, type Shell } from "../completion/scripts.js";
 import { usageError } from "../errors.js";
+import { packageVersion } from "../version.js";
 
 function optionSpec(o: Option): OptionSpec {
   return {
@@ -13,14 +15,14 @@ function optionSpec(o: Option): OptionSpec {
   };
 }
 
-/** Reads the live commander tree so the scripts always match the real flags. */
+/** Reads the live commander tree so the scripts always match the real options. */
 export function describeProgram(program: Command): { globals: OptionSpec[]; commands: CommandSpec[] } {
-  const globals = program.options.map(optionSpec);
+  const globals = program.options.filter((o) => !o.hidden).map(optionSpec);
   const commands = program.commands.map((c) => ({
     name: c.name(),
     description: c.description(),
     // Subcommands carry their own copies of the global flags (positional options).
-    options: c.options.map(optionSpec),
+    options: c.options.filter((o) => !o.hidden).map(optionSpec),
     // A command group (`registry`) completes its subcommands in the first position.
     argChoices:
       c.commands.length > 0 ? c.commands.map((sub) => sub.name()) : c.registeredArguments[0]?.argChoices,
@@ -28,11 +30,11 @@ export function describeProgram(program: Command): { globals: OptionSpec[]; comm
   return { globals, commands };
 }
 
-export const run: CommandRun = async ([shell], _options, ctx) => {
+export const run: CommandRun<typeof completionSpec> = async ({ args: [shell] }, ctx) => {
   if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
     throw usageError(`unknown shell "${shell}"`, "Use bash, zsh or fish.");
   }
-  const { buildProgram } = await import("../cli.js");
-  const { globals, commands } = describeProgram(buildProgram());
+  const { buildProgram } = await import("../cli/program.js");
+  const { globals, commands } = describeProgram(buildProgram(packageVersion(), async () => {}));
   ctx.stdout.write(completionScript(shell as Shell, "mserve", globals, commands));
 };

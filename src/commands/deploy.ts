@@ -1,117 +1,57 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
-import { workerFlagsSchema } from "../config/server-flags.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { deploySpec } from "../cli/specs/serving.js";
+import { method, openSession, withConnection, withProgress } from "../cli/target-session.js";
+import { findProject } from "../config/find-project.js";
 import type { Context } from "../context.js";
-import { invalidInput } from "../errors.js";
+import { withRegistry } from "../registry/open.js";
 import { parseRef, resolveRef } from "../registry/resolve.js";
-import { type DeployResult, deployArchive } from "../targets/torchserve/deploy.js";
-import { packageForDeploy } from "../targets/torchserve/package-for-deploy.js";
-import { formatDuration } from "../ui/format.js";
+import type { ModelVersion } from "../registry/types.js";
+import type { DeploySource } from "../targets/target.js";
 import { createUi } from "../ui/output.js";
-import { startSpinner } from "../ui/progress.js";
-import { withConnection } from "./support/connection.js";
-import { deployKserve } from "./support/kserve-ops.js";
-import { withRegistry } from "./support/registry.js";
-import { deployToTfServing } from "./support/tfserving-ops.js";
-import { targetOf } from "./support/triton.js";
-import { deployToTriton } from "./support/triton-ops.js";
 
-const flagsSchema = workerFlagsSchema.extend({
-  target: z.enum(["torchserve", "triton", "tfserving", "kserve"]).default("torchserve"),
-  config: z.string().optional(),
-  replace: z.boolean().optional(),
-  wait: z.boolean().default(true),
-});
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
- * `deploy intent@PROD` (or `intent:3`, `intent PROD`, `--id`): when the argument is
- * not a file, it names a registry version, whose artifact is deployed after a hash check.
+ * `deploy intent@PROD` (or `intent:3`, `intent PROD`, `--id`): an argument that
+ * is not a file names a registry version, whose artifact is fetched (hash checked).
  */
-async function registryArtifact(positional: string[], rawOptions: Record<string, unknown>, ctx: Context) {
-  const [first, second] = positional;
-  const id = typeof rawOptions.id === "string" ? rawOptions.id : undefined;
-  if (
-    !id &&
-    (!first ||
-      (await stat(resolve(ctx.cwd, first)).then(
-        () => true,
-        () => false,
-      )))
-  )
-    return undefined;
-  if (!id && second === undefined && !/[:@]/.test(first as string)) return undefined;
-  return withRegistry(rawOptions, ctx, async (registry) => {
-    const { model } = await resolveRef(registry, parseRef(first, second, id));
-    if (model.target !== "torchserve") {
-      throw invalidInput(
-        `${model.name}:${model.version} is a ${model.format} artifact, not a TorchServe archive`,
-      );
-    }
-    return { path: await registry.localArtifact(model, ctx.signal), sha256: model.artifact.sha256 };
+async function fromRegistry(
+  [first, second]: (string | undefined)[],
+  options: { id?: string; registry?: string },
+  ctx: Context,
+): Promise<{ path: string; model: ModelVersion } | undefined> {
+  if (!options.id && (!first || (await exists(resolve(ctx.cwd, first))))) return undefined;
+  if (!options.id && second === undefined && !/[:@]/.test(first as string)) return undefined;
+  return withRegistry(registryAt(ctx, options.registry), async (registry) => {
+    const { model } = await resolveRef(registry, parseRef(first, second, options.id));
+    return { path: await registry.localArtifact(model, ctx.signal), model };
   });
 }
 
-const said: Record<DeployResult["status"], string> = {
-  deployed: "deployed",
-  replaced: "replaced",
-  unchanged: "already deployed with this exact archive; nothing to do",
-};
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  if (rawOptions.target === "kserve") return deployKserve(rawOptions, ctx);
-  const kind = await targetOf(rawOptions, ctx);
-  if (kind === "triton") return deployToTriton(positional, rawOptions, ctx);
-  if (kind === "tfserving") return deployToTfServing(positional, rawOptions, ctx);
-  const flags = flagsSchema.parse(rawOptions);
-  const ui = createUi(ctx);
-  const result = await withConnection(rawOptions, ctx, "180s", async (connection, timeout) => {
-    const spinner = await startSpinner(ctx, `Deploying to ${connection.label}`);
-    const deploy = (archive: string, expectedSha256?: string) =>
-      deployArchive(connection, {
-        archive,
-        expectedSha256,
-        replace: Boolean(flags.replace),
-        wait: flags.wait,
-        timeoutMs: timeout,
-        signal: ctx.signal,
-        minWorkers: flags.minWorkers,
-        maxWorkers: flags.maxWorkers,
-        batchSize: flags.batchSize,
-        maxBatchDelayMs: flags.maxBatchDelay,
-        responseTimeoutSec: flags.responseTimeout,
-        onStep: (step) => spinner.update(step),
-      });
-    try {
-      let outcome: DeployResult | undefined;
-      const fromRegistry = await registryArtifact(positional, rawOptions, ctx);
-      const [archive] = positional;
-      if (fromRegistry) outcome = await deploy(fromRegistry.path, fromRegistry.sha256);
-      else if (archive) outcome = await deploy(archive);
-      else
-        await packageForDeploy({ config: flags.config, cwd: ctx.cwd, signal: ctx.signal }, async (path) => {
-          outcome = await deploy(path);
-        });
-      const done = outcome as DeployResult;
-      spinner.done(
-        `${done.name}:${done.version} ${said[done.status]} (${formatDuration(done.timings.totalMs)})`,
-      );
-      return done;
-    } catch (error) {
-      spinner.fail();
-      throw error;
-    }
+export const run: CommandRun<typeof deploySpec> = async ({ args, options }, ctx) => {
+  const registered = await fromRegistry(args, options, ctx);
+  const session = await openSession("deploy", options, ctx, {
+    defaultTimeout: "180s",
+    needsServer: true,
+    modelTarget: registered?.model.target,
   });
-  ui.result(result, () =>
-    ctx.quiet
-      ? `${result.name}:${result.version}`
-      : [
-          `${result.name}:${result.version}  ${result.status}  on ${result.server}`,
-          `  workers   ${result.workers.ready}/${result.workers.wanted} READY (min ${result.workers.min}, max ${result.workers.max})`,
-          `  default   ${result.isDefault ? "yes" : `no (make it the default: mserve set-default ${result.name} ${result.version})`}`,
-          `  archive   ${result.storeFile}  sha256:${result.sha256}`,
-          `  predict   mserve predict ${result.name} ${result.version} --data '…'`,
-        ].join("\n"),
+  const [artifact] = args;
+  const source: DeploySource = registered
+    ? { kind: "registry", ...registered }
+    : artifact
+      ? { kind: "path", path: resolve(ctx.cwd, artifact) }
+      : { kind: "project", project: await findProject(options, ctx.cwd) };
+  const outcome = await withConnection(session, options, ctx, (connection) =>
+    withProgress(ctx, `Deploying to ${connection.label}`, (hooks) =>
+      method(session, "deploy")(connection, { source, options, timeoutMs: session.timeoutMs }, hooks),
+    ),
   );
+  createUi(ctx).show(outcome);
 };

@@ -1,19 +1,15 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
-import { notFound } from "../errors.js";
+import type { CommandRun } from "../cli/command.js";
+import type { feedbackSpec } from "../cli/specs/registry.js";
+import { notFound, usageError } from "../errors.js";
 import { appendFeedback, checkRequestId, findPrediction } from "../predict/log.js";
 import { currentActor } from "../registry/open.js";
 import { createUi } from "../ui/output.js";
 
-const flagsSchema = z.object({
-  label: z.string().trim().min(1, "give a label, e.g. --label set_timer"),
-  comment: z.string().optional(),
-});
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof feedbackSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const requestId = checkRequestId(positional[0] as string);
+  const label = options.label.trim();
+  if (!label) throw usageError("give a label, e.g. --label set_timer");
+  const requestId = checkRequestId(args[0] as string);
   const prediction = await findPrediction(ctx.env, requestId);
   if (!prediction) {
     throw notFound(
@@ -25,8 +21,8 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     requestId,
     at: new Date().toISOString(),
     by: currentActor(ctx.env),
-    label: flags.label,
-    ...(flags.comment ? { comment: flags.comment } : {}),
+    label,
+    ...(options.comment ? { comment: options.comment } : {}),
   };
   await appendFeedback(ctx.env, record);
   ui.result(
@@ -40,6 +36,6 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
       },
     },
     () =>
-      `feedback "${flags.label}" recorded for ${requestId} (${prediction.name}${prediction.version ? `:${prediction.version}` : ""}, ${prediction.at})`,
+      `feedback "${label}" recorded for ${requestId} (${prediction.name}${prediction.version ? `:${prediction.version}` : ""}, ${prediction.at})`,
   );
 };

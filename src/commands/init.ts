@@ -1,17 +1,10 @@
 import { relative, resolve } from "node:path";
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
-import { applyInit, INIT_TEMPLATES, planInit } from "../scaffold/init-project.js";
+import type { CommandRun } from "../cli/command.js";
+import type { initSpec } from "../cli/specs/project.js";
+import { applyInit, planInit } from "../scaffold/init-project.js";
 import { createUi } from "../ui/output.js";
 
-const optionsSchema = z.object({
-  template: z.enum(INIT_TEMPLATES),
-  name: z.string().optional(),
-  force: z.boolean().optional(),
-});
-
-export const run: CommandRun = async ([dir = "."], rawOptions, ctx) => {
-  const options = optionsSchema.parse(rawOptions);
+export const run: CommandRun<typeof initSpec> = async ({ args: [dir = "."], options }, ctx) => {
   const ui = createUi(ctx);
   const plan = await planInit({ dir: resolve(ctx.cwd, dir), template: options.template, name: options.name });
   const written = await applyInit(plan, Boolean(options.force));

@@ -1,18 +1,10 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import type { logsSpec } from "../cli/specs/servers.js";
 import { parseDuration } from "../config/duration.js";
-import { wholeNumber } from "../config/server-flags.js";
 import { usageError } from "../errors.js";
 import { queryPredictions } from "../predict/log.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
-
-const flagsSchema = z.object({
-  model: z.string().optional(),
-  group: z.string().optional(),
-  since: z.string().optional(),
-  tail: wholeNumber("--tail", 1),
-});
 
 /** `--since 2h` (a duration back from now) or `--since 2026-11-24` / an ISO time. */
 export function parseSince(text: string, now = Date.now()): Date {
@@ -43,14 +35,13 @@ const short = (value: unknown) => {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 };
 
-export const run: CommandRun = async (_positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof logsSpec> = async ({ options }, ctx) => {
   const ui = createUi(ctx);
-  const limit = flags.tail ?? 100;
+  const limit = options.tail ?? 100;
   const { records, matched } = await queryPredictions(ctx.env, {
-    model: flags.model,
-    group: flags.group,
-    since: flags.since ? parseSince(flags.since) : undefined,
+    model: options.model,
+    group: options.group,
+    since: options.since ? parseSince(options.since) : undefined,
     limit,
   });
   ui.result({ matched, shown: records.length, predictions: records }, () =>

@@ -1,9 +1,10 @@
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import type { psSpec } from "../cli/specs/servers.js";
 import { serverStatuses } from "../runtime/servers.js";
 import { formatDuration, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 
-export const run: CommandRun = async (_positional, _rawOptions, ctx) => {
+export const run: CommandRun<typeof psSpec> = async (_input, ctx) => {
   const ui = createUi(ctx);
   const { servers, problems } = await serverStatuses(ctx.env);
   for (const problem of problems) ui.warn(problem);

@@ -1,12 +1,11 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { registryHistorySpec } from "../cli/specs/registry.js";
+import { withRegistry } from "../registry/open.js";
 import { checkName } from "../registry/resolve.js";
 import type { AliasEvent } from "../registry/types.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
-
-const flagsSchema = z.object({ alias: z.string().optional() });
 
 const what = (e: AliasEvent) => {
   switch (e.action) {
@@ -19,16 +18,15 @@ const what = (e: AliasEvent) => {
   }
 };
 
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof registryHistorySpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const name = checkName(positional[0] as string);
-  const events = await withRegistry(rawOptions, ctx, async (registry) => {
+  const name = checkName(args[0] as string);
+  const events = await withRegistry(registryAt(ctx, options.registry), async (registry) => {
     const all: AliasEvent[] = [];
-    for await (const event of registry.history(name, flags.alias)) all.push(event);
+    for await (const event of registry.history(name, options.alias)) all.push(event);
     return all;
   });
-  ui.result({ name, ...(flags.alias ? { alias: flags.alias } : {}), events }, () =>
+  ui.result({ name, ...(options.alias ? { alias: options.alias } : {}), events }, () =>
     formatTable(
       ["#", "WHEN", "ACTION", "CHANGE", "BY", "REASON"],
       events.map((e) => [String(e.seq), e.at, e.action, what(e), e.by, e.reason ?? ""]),

@@ -1,20 +1,22 @@
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { registryListSpec } from "../cli/specs/registry.js";
 import { unknownModel } from "../registry/errors.js";
 import { compareVersions } from "../registry/names.js";
+import { withRegistry } from "../registry/open.js";
 import { checkName } from "../registry/resolve.js";
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
 
 const aliasText = (aliases: Record<string, string>) =>
   Object.entries(aliases)
     .map(([a, v]) => `${a}→${v}`)
     .join(" ");
 
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
+export const run: CommandRun<typeof registryListSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const name = positional[0] === undefined ? undefined : checkName(positional[0]);
-  await withRegistry(rawOptions, ctx, async (registry) => {
+  const name = args[0] === undefined ? undefined : checkName(args[0]);
+  await withRegistry(registryAt(ctx, options.registry), async (registry) => {
     if (!name) {
       const models = await registry.models();
       ui.result({ registry: registry.label, models }, () =>

@@ -1,26 +1,20 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
-import { currentActor } from "../registry/open.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { registryPushSpec } from "../cli/specs/registry.js";
+import { currentActor, withRegistry } from "../registry/open.js";
 import { describePush, parseTags } from "../registry/push-input.js";
 import { formatBytes } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
 
-const flagsSchema = z.object({
-  name: z.string().optional(),
-  version: z.string().optional(),
-  description: z.string().optional(),
-  tag: z.array(z.string()).optional(),
-});
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof registryPushSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const input = await describePush(positional[0] as string, ctx.cwd, {
-    ...flags,
-    tags: parseTags(flags.tag),
+  const input = await describePush(args[0], ctx.cwd, {
+    name: options.name,
+    version: options.version,
+    description: options.description,
+    tags: parseTags(options.tag),
   });
-  const result = await withRegistry(rawOptions, ctx, (registry) =>
+  const result = await withRegistry(registryAt(ctx, options.registry), (registry) =>
     registry.push(input, { by: currentActor(ctx.env) }),
   );
   const v = result.version;

@@ -1,17 +1,15 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { registryShowSpec } from "../cli/specs/registry.js";
+import { withRegistry } from "../registry/open.js";
 import { parseRef, resolveRef } from "../registry/resolve.js";
 import { formatBytes } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
 
-const flagsSchema = z.object({ id: z.string().optional() });
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof registryShowSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const spec = parseRef(positional[0], positional[1], flags.id);
-  const shown = await withRegistry(rawOptions, ctx, async (registry) => {
+  const spec = parseRef(args[0], args[1], options.id);
+  const shown = await withRegistry(registryAt(ctx, options.registry), async (registry) => {
     const resolved = await resolveRef(registry, spec);
     const entry = await registry.model(resolved.name);
     const aliases = Object.entries(entry?.aliases ?? {})

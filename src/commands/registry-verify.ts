@@ -1,15 +1,15 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { registryVerifySpec } from "../cli/specs/registry.js";
 import { MserveError } from "../errors.js";
+import { withRegistry } from "../registry/open.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
 
-const flagsSchema = z.object({ prune: z.boolean().optional() });
-
-export const run: CommandRun = async (_positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof registryVerifySpec> = async ({ options }, ctx) => {
   const ui = createUi(ctx);
-  const report = await withRegistry(rawOptions, ctx, (registry) => registry.verify({ prune: flags.prune }));
+  const report = await withRegistry(registryAt(ctx, options.registry), (registry) =>
+    registry.verify({ prune: options.prune }),
+  );
   const lines = [
     ...report.problems.map(
       (p) => `${ui.err.red(p.kind)}  ${p.subject}: ${p.message}\n         fix: ${p.fix}`,

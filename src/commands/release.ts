@@ -1,25 +1,17 @@
-import { resolve } from "node:path";
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { releaseSpec } from "../cli/specs/registry.js";
+import { openSession } from "../cli/target-session.js";
 import { usageError } from "../errors.js";
 import { checkAlias } from "../registry/names.js";
-import { currentActor } from "../registry/open.js";
+import { currentActor, withRegistry } from "../registry/open.js";
 import { parseRef } from "../registry/resolve.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
 
-const flagsSchema = z.object({
-  as: z.string(),
-  reason: z.string().optional(),
-  target: z.literal("tfserving").optional(),
-  base: z.string().optional(),
-});
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof releaseSpec> = async ({ args: [model, second], options }, ctx) => {
   const ui = createUi(ctx);
-  const alias = checkAlias(flags.as);
-  const spec = parseRef(positional[0], positional[1]);
+  const alias = checkAlias(options.as);
+  const spec = parseRef(model, second);
   if (spec.kind !== "version" && spec.kind !== "pair") {
     throw usageError(
       "say which version to release",
@@ -27,24 +19,18 @@ export const run: CommandRun = async (positional, rawOptions, ctx) => {
     );
   }
   const version = spec.kind === "pair" ? spec.word : spec.version;
-  if (flags.target === "tfserving") {
-    // TF Serving keeps its labels in models.config, where the server reads them.
-    const { moveVersionLabel } = await import("../targets/tfserving/labels.js");
-    const moved = await moveVersionLabel(
-      resolve(ctx.cwd, flags.base ?? "models"),
-      spec.name,
-      flags.as,
-      version,
-    );
-    ui.result(
-      moved,
-      () =>
-        `${moved.name}@${moved.label} → ${moved.version}${moved.previous !== undefined ? ` (was ${moved.previous})` : ""} in ${moved.modelsConfig}`,
-    );
-    return;
+  if (options.target) {
+    const session = await openSession("release", options, ctx, { defaultTimeout: "30s", needsServer: false });
+    // A server that keeps labels itself (TF Serving's models.config) is released there.
+    if (session.adapter.release) {
+      ui.show(
+        await session.adapter.release({ name: spec.name, version, alias: options.as, options, cwd: ctx.cwd }),
+      );
+      return;
+    }
   }
-  const { event, changed } = await withRegistry(rawOptions, ctx, (registry) =>
-    registry.release(spec.name, version, alias, { by: currentActor(ctx.env), reason: flags.reason }),
+  const { event, changed } = await withRegistry(registryAt(ctx, options.registry), (registry) =>
+    registry.release(spec.name, version, alias, { by: currentActor(ctx.env), reason: options.reason }),
   );
   ui.result({ changed, ...event, name: spec.name }, () =>
     changed

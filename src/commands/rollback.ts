@@ -1,21 +1,18 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
-import { currentActor } from "../registry/open.js";
+import type { CommandRun } from "../cli/command.js";
+import { registryAt } from "../cli/registry.js";
+import type { rollbackSpec } from "../cli/specs/registry.js";
+import { currentActor, withRegistry } from "../registry/open.js";
 import { checkName } from "../registry/resolve.js";
 import { createUi } from "../ui/output.js";
-import { withRegistry } from "./support/registry.js";
 
-const flagsSchema = z.object({ alias: z.string(), reason: z.string().optional() });
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof rollbackSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const name = checkName(positional[0] as string);
-  const event = await withRegistry(rawOptions, ctx, (registry) =>
-    registry.rollback(name, flags.alias, { by: currentActor(ctx.env), reason: flags.reason }),
+  const name = checkName(args[0] as string);
+  const event = await withRegistry(registryAt(ctx, options.registry), (registry) =>
+    registry.rollback(name, options.alias, { by: currentActor(ctx.env), reason: options.reason }),
   );
   ui.result(
     { name, ...event },
-    () => `${name}@${flags.alias} → ${event.version} (rolled back from ${event.previous})`,
+    () => `${name}@${options.alias} → ${event.version} (rolled back from ${event.previous})`,
   );
 };

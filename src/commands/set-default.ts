@@ -1,19 +1,17 @@
-import type { CommandRun } from "../command-tree.js";
-import { usageError } from "../errors.js";
-import { parseModelRef } from "../targets/torchserve/model-ref.js";
+import type { CommandRun } from "../cli/command.js";
+import type { setDefaultSpec } from "../cli/specs/serving.js";
+import { method, openSession, withConnection } from "../cli/target-session.js";
+import { parseModelRef } from "../model/ref.js";
 import { createUi } from "../ui/output.js";
-import { withConnection } from "./support/connection.js";
 
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const ui = createUi(ctx);
-  const ref = parseModelRef(positional[0] as string, positional[1]);
-  if (!ref.version)
-    throw usageError("set-default needs a version", "For example: mserve set-default intent 2");
-  const message = await withConnection(rawOptions, ctx, "30s", ({ client }) =>
-    client.setDefault(ref.name, ref.version as string),
+export const run: CommandRun<typeof setDefaultSpec> = async ({ args: [model, version], options }, ctx) => {
+  const ref = parseModelRef(model, version);
+  const session = await openSession("set-default", options, ctx, {
+    defaultTimeout: "30s",
+    needsServer: true,
+  });
+  const outcome = await withConnection(session, options, ctx, (connection) =>
+    method(session, "setDefault")(connection, { ref, options, timeoutMs: session.timeoutMs }),
   );
-  ui.result(
-    { name: ref.name, defaultVersion: ref.version, message },
-    () => `${ref.name}: default version is now ${ref.version}`,
-  );
+  createUi(ctx).show(outcome);
 };

@@ -1,23 +1,20 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
+import type { CommandRun } from "../cli/command.js";
+import type { stopSpec } from "../cli/specs/servers.js";
 import { parseDuration } from "../config/duration.js";
 import { usageError } from "../errors.js";
-import { type StopOutcome, serverStatuses, stopServer } from "../runtime/servers.js";
+import { defaultServerName, type StopOutcome, serverStatuses, stopServer } from "../runtime/servers.js";
 import { createUi } from "../ui/output.js";
 
-const flagsSchema = z.object({ all: z.boolean().optional(), timeout: z.string().default("20s") });
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  const flags = flagsSchema.parse(rawOptions);
+export const run: CommandRun<typeof stopSpec> = async ({ args, options }, ctx) => {
   const ui = createUi(ctx);
-  const [name] = positional;
-  if (name && flags.all) throw usageError("give a server name or --all, not both");
-  const graceMs = parseDuration(flags.timeout);
+  const [name] = args;
+  if (name && options.all) throw usageError("give a server name or --all, not both");
+  const graceMs = parseDuration(options.timeout);
   let names: string[];
-  if (flags.all) {
+  if (options.all) {
     names = (await serverStatuses(ctx.env)).servers.map((s) => s.record.name);
   } else {
-    names = [name ?? "torchserve"];
+    names = [name ?? (await defaultServerName(ctx.env))];
   }
   const outcomes: StopOutcome[] = [];
   for (const server of names) outcomes.push(await stopServer(ctx.env, server, graceMs));

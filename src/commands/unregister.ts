@@ -1,26 +1,21 @@
-import { z } from "zod";
-import type { CommandRun } from "../command-tree.js";
-import { unregisterModel } from "../targets/torchserve/manage.js";
-import { formatRef, parseModelRef } from "../targets/torchserve/model-ref.js";
-import { confirm } from "../ui/confirm.js";
+import type { CommandRun } from "../cli/command.js";
+import type { unregisterSpec } from "../cli/specs/serving.js";
+import { hooksFor, method, openSession, withConnection } from "../cli/target-session.js";
+import { parseModelRef } from "../model/ref.js";
 import { createUi } from "../ui/output.js";
-import { withConnection } from "./support/connection.js";
-import { isTriton } from "./support/triton.js";
-import { tritonUnload } from "./support/triton-ops.js";
 
-const flagsSchema = z.object({ yes: z.boolean().optional(), keepArchive: z.boolean().optional() });
-
-export const run: CommandRun = async (positional, rawOptions, ctx) => {
-  if (await isTriton(rawOptions, ctx)) return tritonUnload(positional, rawOptions, ctx);
-  const flags = flagsSchema.parse(rawOptions);
-  const ui = createUi(ctx);
-  const ref = parseModelRef(positional[0] as string, positional[1]);
-  const result = await withConnection(rawOptions, ctx, "130s", (connection) =>
-    unregisterModel(connection, ref, {
-      keepArchive: flags.keepArchive,
-      confirm: (version) =>
-        confirm(ctx, `unregister ${ref.name}:${version} from ${connection.label}`, flags.yes),
-    }),
+export const run: CommandRun<typeof unregisterSpec> = async ({ args: [model, version], options }, ctx) => {
+  const ref = parseModelRef(model, version);
+  const session = await openSession("unregister", options, ctx, {
+    defaultTimeout: "130s",
+    needsServer: true,
+  });
+  const outcome = await withConnection(session, options, ctx, (connection) =>
+    method(session, "unregister")(
+      connection,
+      { ref, options, timeoutMs: session.timeoutMs },
+      hooksFor(ctx, undefined, options.yes),
+    ),
   );
-  ui.result(result, () => `unregistered ${formatRef({ name: result.name, version: result.version })}`);
+  createUi(ctx).show(outcome);
 };

@@ -1,42 +1,40 @@
-import { z } from "zod";
+import { type ZodType, z } from "zod";
 
 const pathList = z.union([z.string(), z.array(z.string())]);
 const archiveFormat = z.enum(["default", "zip-store", "tgz", "no-archive"]);
 const runtime = z.enum(["python", "python3", "LSP"]);
 
-const torchserveSection = z.strictObject({
-  "archive-format": archiveFormat.optional(),
-  "config-file": z.string().optional(),
-  runtime: runtime.optional(),
-  "export-path": z.string().optional(),
-  "preserve-paths": z.boolean().optional(),
-});
-
 /**
- * mserve.yaml (design.md §4). Unknown keys are errors. Sections for targets
- * that later issues implement are accepted as free-form maps until then.
+ * mserve.yaml (design.md §4). Unknown keys are errors, in every target section
+ * too: each target brings the schema of its own `targets.<id>` section.
  */
-export const projectSchema = z.strictObject({
-  name: z.string().optional(),
-  version: z.union([z.string(), z.number()]).transform(String).optional(),
-  handler: z.string().optional(),
-  "serialized-file": z.string().optional(),
-  "model-file": z.string().optional(),
-  "extra-files": pathList.optional(),
-  "requirements-file": z.string().optional(),
-  "config-file": z.string().optional(),
-  runtime: runtime.optional(),
-  "archive-format": archiveFormat.optional(),
-  "export-path": z.string().optional(),
-  "preserve-paths": z.boolean().optional(),
-  targets: z
-    .strictObject({
-      torchserve: torchserveSection.optional(),
-      triton: z.looseObject({}).optional(),
-      tfserving: z.looseObject({}).optional(),
-      kserve: z.looseObject({}).optional(),
-    })
-    .optional(),
-});
+export function projectSchema(sections: Record<string, ZodType>) {
+  return z.strictObject({
+    name: z.string().optional(),
+    version: z.union([z.string(), z.number()]).transform(String).optional(),
+    /** The server commands in this project go to when --target is not given. */
+    target: z.enum(Object.keys(sections) as [string, ...string[]]).optional(),
+    handler: z.string().optional(),
+    "serialized-file": z.string().optional(),
+    "model-file": z.string().optional(),
+    "extra-files": pathList.optional(),
+    "requirements-file": z.string().optional(),
+    "config-file": z.string().optional(),
+    runtime: runtime.optional(),
+    "archive-format": archiveFormat.optional(),
+    "export-path": z.string().optional(),
+    "preserve-paths": z.boolean().optional(),
+    targets: z
+      .strictObject(
+        Object.fromEntries(Object.entries(sections).map(([id, schema]) => [id, schema.optional()])),
+      )
+      .optional(),
+  });
+}
 
-export type ProjectFile = z.infer<typeof projectSchema>;
+type Known = z.infer<ReturnType<typeof projectSchema>>;
+
+/** A checked project file. Target sections are typed by the target that reads them. */
+export type ProjectFile = Omit<Known, "targets"> & {
+  targets?: Record<string, Record<string, unknown> | undefined>;
+};

@@ -1,21 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
-import type { z } from "zod";
+import type { ZodType, z } from "zod";
+import { type Diagnostic, diagnosticLocation } from "../diagnostics.js";
 import { fromFsError, invalidInput } from "../errors.js";
-import { type ProjectFile, projectSchema } from "./project-schema.js";
+import type { ProjectFile } from "./project-schema.js";
 
 export const PROJECT_FILE = "mserve.yaml";
-
-export interface Diagnostic {
-  severity: "error" | "warning";
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  /** Dotted path of the offending key, e.g. `targets.torchserve.foo`. */
-  path?: string;
-}
 
 export interface LoadedProject {
   file: string;
@@ -25,14 +16,14 @@ export interface LoadedProject {
 }
 
 /** Reads and validates a project file. Errors carry file:line:column for every problem. */
-export async function loadProjectFile(file: string): Promise<LoadedProject> {
+export async function loadProjectFile(file: string, schema: ZodType): Promise<LoadedProject> {
   const text = await readFile(file, "utf8").catch((error) =>
     Promise.reject(fromFsError(error, file, "project file")),
   );
-  return { file, dir: dirname(resolve(file)), config: parseProjectText(text, file) };
+  return { file, dir: dirname(resolve(file)), config: parseProjectText(text, file, schema) };
 }
 
-export function parseProjectText(text: string, file: string): ProjectFile {
+export function parseProjectText(text: string, file: string, schema: ZodType): ProjectFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined): { line?: number; col?: number } =>
@@ -42,6 +33,7 @@ export function parseProjectText(text: string, file: string): ProjectFile {
       const pos = at(e.pos[0]);
       return {
         severity: "error" as const,
+        rule: "project-syntax",
         message: e.message.split("\n")[0] ?? e.message,
         file,
         line: pos.line,
@@ -50,8 +42,8 @@ export function parseProjectText(text: string, file: string): ProjectFile {
     });
     throw projectError(file, diagnostics);
   }
-  const parsed = projectSchema.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
+  const parsed = schema.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data as ProjectFile;
   const diagnostics = parsed.error.issues
     .flatMap((issue) => issueDiagnostics(issue, doc.contents, file, at))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -71,6 +63,7 @@ function issueDiagnostics(
       const pos = at(keyNode(node, key)?.range?.[0]);
       return {
         severity: "error" as const,
+        rule: "project-unknown-key",
         message: `unknown key "${key}"`,
         file,
         line: pos.line,
@@ -83,6 +76,7 @@ function issueDiagnostics(
   return [
     {
       severity: "error",
+      rule: "project-value",
       message: issue.message,
       file,
       line: pos.line,
@@ -109,8 +103,7 @@ function keyNode(map: unknown, key: string): Node | undefined {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ""}: ` : "";
-  return `${where}${d.severity}: ${d.message}${d.path ? ` (${d.path})` : ""}`;
+  return `${diagnosticLocation(d)}${d.severity}: ${d.message}${d.path ? ` (${d.path})` : ""}`;
 }
 
 function projectError(file: string, diagnostics: Diagnostic[]) {

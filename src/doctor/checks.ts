@@ -2,22 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { mserveHome } from "../runtime/home.js";
+import { locateExecutable } from "../runtime/locate.js";
 import { isPortFree, portOwner } from "../runtime/ports.js";
-import { locateExecutable, locateJava } from "../targets/torchserve/locate.js";
-import { checkTorchServe } from "./torchserve.js";
 import { type CheckResult, type DoctorEnv, explain, firstLine, pass } from "./types.js";
 
-export { checkTorchServe, workerPython } from "./torchserve.js";
 export type { CheckResult, CheckStatus, DoctorEnv, Exec, ExecResult } from "./types.js";
-
-/** `openjdk version "17.0.9"` → 17; `java version "1.8.0_392"` → 8; `openjdk version "21" …` → 21. */
-export function javaMajor(versionOutput: string): number | undefined {
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
-  if (!match) return undefined;
-  const first = Number(match[1]);
-  // Before Java 9 the major version came second: "1.8" is Java 8.
-  return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
-}
 
 export function checkNode(version: string): CheckResult {
   const v = version.replace(/^v/, "");
@@ -33,42 +22,8 @@ export function checkNode(version: string): CheckResult {
       };
 }
 
-const JAVA_FIX =
-  "TorchServe 0.12 needs Java 17 or newer: `sudo apt install openjdk-17-jdk-headless` (or brew install openjdk@17), then set JAVA_HOME to it (e.g. /usr/lib/jvm/java-17-openjdk-amd64).";
-
-/** Java as TorchServe's launcher finds it ($JAVA_HOME, then PATH), at version 17 or newer. */
-export async function checkJava(d: DoctorEnv): Promise<CheckResult> {
-  const id = "java";
-  const title = "Java 17+ (TorchServe frontend)";
-  const java = locateJava(d.env);
-  if (!java)
-    return {
-      id,
-      title,
-      status: "fail",
-      detail: "java not found in $JAVA_HOME/bin or on PATH",
-      fix: JAVA_FIX,
-    };
-  // `java -version` writes to stderr.
-  const result = await d.exec(java, ["-version"]);
-  const major = javaMajor(`${result.stderr}\n${result.stdout}`);
-  if (major === undefined)
-    return { id, title, status: "fail", detail: `${java}: no version (${explain(result)})`, fix: JAVA_FIX };
-  if (major < 17) return { id, title, status: "fail", detail: `${java} is Java ${major}`, fix: JAVA_FIX };
-  return pass(id, title, `Java ${major} (${java})`);
-}
-
-/** TorchServe's defaults, which `mserve serve` uses unless --ports says otherwise. */
-export const DEFAULT_PORTS = [
-  { port: 8080, role: "inference" },
-  { port: 8081, role: "management" },
-  { port: 8082, role: "metrics" },
-  { port: 7070, role: "gRPC inference" },
-  { port: 7071, role: "gRPC management" },
-];
-
 /** A taken port only warns: `mserve serve --ports` can move the server elsewhere. */
-export async function checkPorts(ports = DEFAULT_PORTS): Promise<CheckResult> {
+export async function checkPorts(ports: { port: number; role: string }[], fix: string): Promise<CheckResult> {
   const free = await Promise.all(ports.map(({ port }) => isPortFree(port)));
   const taken = ports.filter((_, i) => !free[i]);
   if (taken.length === 0)
@@ -84,7 +39,7 @@ export async function checkPorts(ports = DEFAULT_PORTS): Promise<CheckResult> {
     title: "default ports",
     status: "warn",
     detail: `in use on 127.0.0.1: ${named.join(", ")}`,
-    fix: "Stop the other server (`mserve ps`, `mserve stop`), or start on other ports: `mserve serve --ports 9080,9081,9082` (gRPC follows to 9090,9091) or `--ports auto`.",
+    fix,
   };
 }
 
@@ -180,35 +135,46 @@ export async function checkStateFolder(env: NodeJS.ProcessEnv): Promise<CheckRes
   }
 }
 
-/** Local checks have no command to time out, but a hung file system (e.g. NFS home) must not hang doctor. */
-function withDeadline(check: Promise<CheckResult>, ms: number, late: CheckResult): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(() => resolve(late), ms);
-    timer.unref();
-  });
-  return Promise.race([check, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Every check, run concurrently; external commands are time-limited by `d.exec`, local ones here. */
-export async function runChecks(d: DoctorEnv, { localTimeoutMs = 10_000 } = {}): Promise<CheckResult[]> {
-  const late = (id: string, title: string, status: "warn" | "fail"): CheckResult => ({
-    id,
-    title,
-    status,
-    detail: `no answer within ${localTimeoutMs / 1000}s`,
-    fix: "Check that the file system and network stack respond, then run `mserve doctor` again.",
-  });
-  const [java, torchserve, ports, docker, state] = await Promise.all([
-    checkJava(d),
-    checkTorchServe(d),
-    withDeadline(checkPorts(), localTimeoutMs, late("ports", "default ports", "warn")),
+/** The checks every target shares, run concurrently; external commands are time-limited by `d.exec`, local ones here. */
+export async function commonChecks(d: DoctorEnv, { localTimeoutMs = 10_000 } = {}): Promise<CheckResult[]> {
+  const [docker, state] = await Promise.all([
     checkDocker(d),
     withDeadline(
       checkStateFolder(d.env),
       localTimeoutMs,
-      late("state", "state folder ($MSERVE_HOME)", "fail"),
+      late("state", "state folder ($MSERVE_HOME)", "fail", localTimeoutMs),
     ),
   ]);
-  return [checkNode(d.nodeVersion), java, ...torchserve, ports, docker, state];
+  return [checkNode(d.nodeVersion), docker, state];
+}
+
+/** The rows in the order doctor prints them: Node.js, then each target's own, then docker and the state folder. */
+export function orderChecks(common: CheckResult[], perTarget: CheckResult[]): CheckResult[] {
+  const [node, ...rest] = common;
+  return [...(node ? [node] : []), ...perTarget, ...rest];
+}
+
+/** A local check that did not finish in time. */
+export function late(id: string, title: string, status: "warn" | "fail", ms: number): CheckResult {
+  return {
+    id,
+    title,
+    status,
+    detail: `no answer within ${ms / 1000}s`,
+    fix: "Check that the file system and network stack respond, then run `mserve doctor` again.",
+  };
+}
+
+/** Local checks have no command to time out, but a hung file system (e.g. NFS home) must not hang doctor. */
+export function withDeadline(
+  check: Promise<CheckResult>,
+  ms: number,
+  lateResult: CheckResult,
+): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve(lateResult), ms);
+    timer.unref();
+  });
+  return Promise.race([check, deadline]).finally(() => clearTimeout(timer));
 }

@@ -16,7 +16,7 @@ export function createExec(
   return async (file, args, options = {}) => {
     const limit = options.timeoutMs ?? timeoutMs;
     const r = await execa(file, args, {
-      env,
+      env: options.env ? { ...env, ...options.env } : env,
       extendEnv: false,
       reject: false,
       timeout: limit,

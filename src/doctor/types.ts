@@ -20,7 +20,11 @@ export interface ExecResult {
 }
 
 /** Runs a command and never throws, so one broken tool cannot abort the other checks. */
-export type Exec = (file: string, args: string[], options?: { timeoutMs?: number }) => Promise<ExecResult>;
+export type Exec = (
+  file: string,
+  args: string[],
+  options?: { timeoutMs?: number; env?: Record<string, string> },
+) => Promise<ExecResult>;
 
 export interface DoctorEnv {
   env: NodeJS.ProcessEnv;

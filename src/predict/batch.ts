@@ -3,21 +3,22 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fromFsError, invalidInput, type MserveError } from "../errors.js";
+import type { PredictInput } from "../targets/target.js";
 
 export interface BatchInput {
   /** 0-based position among the inputs: output order. */
   index: number;
   /** 1-based line in the file, for messages. */
   line: number;
-  body?: Buffer;
-  contentType?: string;
+  /** The line as if given as --data (a JSON string) or --json (any other JSON value). */
+  input?: PredictInput;
   /** A line that is not JSON: reported in its place, never sent. */
   error?: MserveError;
 }
 
 /**
  * `--batch inputs.jsonl`, streamed: one JSON value per line; a JSON string is
- * sent as text, anything else as JSON. Blank lines are skipped.
+ * sent as text (--data), anything else as JSON (--json). Blank lines are skipped.
  */
 export async function* readBatchInputs(file: string, cwd: string): AsyncGenerator<BatchInput> {
   const path = file === "-" ? undefined : resolve(cwd, file);
@@ -47,13 +48,8 @@ export async function* readBatchInputs(file: string, cwd: string): AsyncGenerato
       continue;
     }
     yield typeof value === "string"
-      ? { index: index++, line: lineNo, body: Buffer.from(value), contentType: "text/plain; charset=utf-8" }
-      : {
-          index: index++,
-          line: lineNo,
-          body: Buffer.from(JSON.stringify(value)),
-          contentType: "application/json",
-        };
+      ? { index: index++, line: lineNo, input: { data: value } }
+      : { index: index++, line: lineNo, input: { json: JSON.stringify(value) } };
   }
 }
 

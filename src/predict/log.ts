@@ -16,6 +16,8 @@ const predictionSchema = z.object({
   version: z.string().optional(),
   alias: z.string().optional(),
   server: z.string(),
+  /** The kind of server (targets/table.ts); absent in lines written before mserve knew several. */
+  target: z.string().optional(),
   latencyMs: z.number(),
   status: z.enum(["ok", "error"]),
   httpStatus: z.number().optional(),

@@ -1,4 +1,4 @@
-import type { Connection } from "../targets/torchserve/connect.js";
+import type { Predictor } from "../targets/target.js";
 import { readBatchInputs, runOrdered } from "./batch.js";
 import { type PredictOutcome, sendPrediction } from "./send.js";
 import type { PredictTarget } from "./target.js";
@@ -26,6 +26,9 @@ const lineResult = (outcome: PredictOutcome, line: number): BatchLineResult =>
 
 export interface BatchOptions {
   file: string;
+  /** Which server answers: its label, and the target id (for the log). */
+  server: string;
+  targetId: string;
   cwd: string;
   concurrency: number;
   groupId: string;
@@ -49,7 +52,7 @@ export interface BatchSummary {
  * (bad JSON, a server error) is reported in its place; the batch goes on.
  */
 export async function runPredictBatch(
-  connection: Connection,
+  predictor: Predictor,
   target: PredictTarget,
   options: BatchOptions,
   onLine: (result: BatchLineResult, summary: BatchSummary) => void,
@@ -61,17 +64,15 @@ export async function runPredictBatch(
     async (item): Promise<PredictOutcome> =>
       item.error
         ? { requestId: "", status: "error", latencyMs: 0, error: item.error }
-        : sendPrediction(
-            connection,
-            { body: item.body as Buffer, contentType: item.contentType as string },
-            {
-              target,
-              groupId: options.groupId,
-              logOutput: options.logOutput,
-              env: options.env,
-              timeoutMs: options.timeoutMs,
-            },
-          ),
+        : sendPrediction(predictor, item.input ?? {}, {
+            target,
+            server: options.server,
+            targetId: options.targetId,
+            groupId: options.groupId,
+            logOutput: options.logOutput,
+            env: options.env,
+            timeoutMs: options.timeoutMs,
+          }),
     (outcome, item) => {
       summary.total++;
       summary.logFailed ||= Boolean(outcome.logFailed);

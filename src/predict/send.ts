@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { MserveError } from "../errors.js";
-import type { Connection } from "../targets/torchserve/connect.js";
+import type { EncodedRequest, PredictInput, Predictor } from "../targets/target.js";
 import { appendPrediction, type PredictionRecord } from "./log.js";
 import type { PredictTarget } from "./target.js";
 
@@ -10,24 +10,19 @@ export interface PredictOutcome {
   status: "ok" | "error";
   httpStatus?: number;
   latencyMs: number;
+  /** The version that answered, as far as known. */
+  version?: string;
   response?: unknown;
   error?: MserveError;
   /** The prediction log could not be written (full or read-only disk). */
   logFailed?: boolean;
 }
 
-export function decodeResponse(body: Buffer, contentType: string | undefined): unknown {
-  const text = body.toString("utf8");
-  if (contentType?.includes("json") || /^\s*[[{"]/.test(text)) {
-    try {
-      return JSON.parse(text);
-    } catch {}
-  }
-  return text;
-}
-
 export interface SendOptions {
   target: PredictTarget;
+  /** Which server answered: its label, and the target id. */
+  server: string;
+  targetId: string;
   groupId?: string;
   requestId?: string;
   logOutput: boolean;
@@ -35,37 +30,42 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
 /**
- * One prediction to the resolved version, logged as one JSON line whether it
- * succeeded or not. Errors are returned, not thrown, so a batch keeps going.
+ * One prediction to the resolved version, on any target, logged as one JSON
+ * line whether it succeeded or not. Errors are returned, not thrown, so a batch
+ * keeps going; an input the target cannot encode is not sent and not logged.
  */
 export async function sendPrediction(
-  connection: Connection,
-  input: { body: Buffer; contentType: string },
+  predictor: Predictor,
+  input: PredictInput | EncodedRequest,
   options: SendOptions,
 ): Promise<PredictOutcome> {
   const requestId = options.requestId ?? randomUUID();
+  let encoded: EncodedRequest;
+  try {
+    encoded = "body" in input ? input : await predictor.encode(input);
+  } catch (error) {
+    if (!(error instanceof MserveError) || error.code === "INTERRUPTED") throw error;
+    return { requestId, status: "error", latencyMs: 0, error };
+  }
   const sentAt = new Date().toISOString();
   const started = performance.now();
   let outcome: PredictOutcome;
   try {
-    const answer = await connection.client.predict({
-      name: options.target.name,
-      version: options.target.version,
-      body: input.body,
-      contentType: input.contentType,
-      requestId,
-      timeoutMs: options.timeoutMs,
-    });
+    const answer = await predictor.send(encoded, requestId, options.timeoutMs ?? 60_000);
+    const version = answer.version ?? options.target.version ?? predictor.version;
     outcome = {
       requestId,
       ...(answer.serverRequestId && answer.serverRequestId !== requestId
         ? { serverRequestId: answer.serverRequestId }
         : {}),
       status: "ok",
-      httpStatus: answer.status,
+      httpStatus: answer.httpStatus,
       latencyMs: round(answer.elapsedMs),
-      response: decodeResponse(answer.body, answer.contentType),
+      ...(version ? { version } : {}),
+      response: answer.response,
     };
   } catch (error) {
     if (!(error instanceof MserveError) || error.code === "INTERRUPTED") throw error;
@@ -79,20 +79,22 @@ export async function sendPrediction(
     };
   }
   const { target } = options;
+  const version = outcome.version ?? target.version;
   const record: PredictionRecord = {
     requestId,
     ...(options.groupId ? { groupId: options.groupId } : {}),
     at: sentAt,
     ...(target.model ? { modelId: target.model.id } : {}),
     name: target.name,
-    ...(target.version ? { version: target.version } : {}),
+    ...(version ? { version } : {}),
     ...(target.alias ? { alias: target.alias } : {}),
-    server: connection.label,
+    server: options.server,
+    target: options.targetId,
     latencyMs: outcome.latencyMs,
     status: outcome.status,
     ...(outcome.httpStatus ? { httpStatus: outcome.httpStatus } : {}),
     ...(outcome.error ? { error: { code: outcome.error.code, message: outcome.error.message } } : {}),
-    inputSha256: createHash("sha256").update(input.body).digest("hex"),
+    inputSha256: createHash("sha256").update(encoded.body).digest("hex"),
     ...(options.logOutput && outcome.status === "ok" ? { output: outcome.response } : {}),
   };
   await appendPrediction(options.env, record).catch(() => {
@@ -101,5 +103,3 @@ export async function sendPrediction(
   });
   return outcome;
 }
-
-const round = (ms: number) => Math.round(ms * 10) / 10;

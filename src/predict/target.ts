@@ -1,5 +1,6 @@
 import { unknownId, unknownModel } from "../registry/errors.js";
-import { formatSpec, type RefSpec, resolveInEntry } from "../registry/resolve.js";
+import { openRegistry } from "../registry/open.js";
+import { formatSpec, parseRef, type RefSpec, resolveInEntry } from "../registry/resolve.js";
 import type { ModelVersion, Registry } from "../registry/types.js";
 
 /** What a predict goes to: a registry version (auto-registered if needed) or a plain server version. */
@@ -53,4 +54,32 @@ export async function resolvePredictTarget(
     model: resolved.model,
     label,
   };
+}
+
+/**
+ * A model named on the command line of a server command (models, bench,
+ * predict): `intent`, `intent:3`, `intent@PROD`, `intent PROD` or `--id`. The
+ * registry is opened only when the reference needs it, and closed before the
+ * server is contacted.
+ */
+export async function resolveNamedModel(
+  args: (string | undefined)[],
+  flags: { id?: string; registry?: string },
+  where: { env: NodeJS.ProcessEnv; cwd: string; signal: AbortSignal },
+): Promise<PredictTarget> {
+  const spec = parseRef(args[0], args[1], flags.id);
+  let registry: Registry | undefined;
+  try {
+    return await resolvePredictTarget(spec, async () => {
+      registry ??= await openRegistry({
+        env: where.env,
+        cwd: where.cwd,
+        signal: where.signal,
+        flag: flags.registry,
+      });
+      return registry;
+    });
+  } finally {
+    await registry?.close();
+  }
 }

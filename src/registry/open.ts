@@ -96,3 +96,16 @@ export function currentActor(env: NodeJS.ProcessEnv): string {
   } catch {}
   return actorName(env, user, hostname());
 }
+
+/** Opens the registry the flags and environment select, runs `work`, and always closes it. */
+export async function withRegistry<T>(
+  options: OpenOptions,
+  work: (registry: Registry) => Promise<T>,
+): Promise<T> {
+  const registry = await openRegistry(options);
+  try {
+    return await work(registry);
+  } finally {
+    await registry.close();
+  }
+}

@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { sha256File } from "../archive/hash.js";
 import { fromFsError, invalidInput, usageError } from "../errors.js";
-import { sha256File } from "../targets/torchserve/artifact.js";
+import { checkModelName, checkVersion } from "../model/names.js";
 import { checkArtifact } from "../targets/torchserve/model-store.js";
-import { checkModelName, checkVersion } from "../targets/torchserve/names.js";
 import type { PushInput } from "./types.js";
 
 export interface PushFlags {

@@ -1,5 +1,5 @@
 import { MserveError, usageError } from "../errors.js";
-import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../targets/torchserve/names.js";
+import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../model/names.js";
 import { unknownAlias, unknownId, unknownModel, unknownVersion } from "./errors.js";
 import { compareVersions } from "./names.js";
 import type { ModelEntry, ModelVersion, Registry } from "./types.js";

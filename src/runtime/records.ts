@@ -11,7 +11,7 @@ import type { ServerRecord, ServerState } from "./types.js";
 
 export const serverRecordSchema = z.object({
   name: z.string(),
-  target: z.enum(["torchserve", "triton", "tfserving"]),
+  target: z.string().regex(/^[a-z][a-z0-9-]*$/),
   runtime: z.enum(["local", "docker"]),
   pid: z.number().int().positive().optional(),
   containerId: z.string().optional(),

@@ -95,3 +95,25 @@ export async function pickRunningServer(
     "Choose one with --server NAME.",
   );
 }
+
+/**
+ * The server `stop` and `logs` mean without a name: the one running, whatever
+ * its kind. Several running is exit 2 with their names; none, the one recorded.
+ */
+export async function defaultServerName(env: NodeJS.ProcessEnv): Promise<string> {
+  const { servers } = await serverStatuses(env);
+  const running = servers.filter((s) => s.state === "running");
+  if (running.length === 1) return (running[0] as ServerStatus).record.name;
+  if (running.length > 1)
+    throw usageError(
+      `${running.length} servers are running (${running.map((s) => `${s.record.name}: ${s.record.target}`).join(", ")})`,
+      "Name the one you mean, e.g. `mserve stop NAME`; `mserve ps` lists them.",
+    );
+  if (servers.length === 1) return (servers[0] as ServerStatus).record.name;
+  if (servers.length === 0)
+    throw new MserveError("NOT_FOUND", "no server is recorded", { hint: "Start one with `mserve serve`." });
+  throw usageError(
+    `${servers.length} servers are recorded and none is running (${servers.map((s) => s.record.name).join(", ")})`,
+    "Name the one you mean; `mserve ps` lists them.",
+  );
+}

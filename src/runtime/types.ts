@@ -1,7 +1,8 @@
 /** A server mserve started, as recorded under $MSERVE_HOME/run/<name>.json. */
 export interface ServerRecord {
   name: string;
-  target: "torchserve" | "triton" | "tfserving";
+  /** Target id (targets/table.ts). */
+  target: string;
   runtime: "local" | "docker";
   /** Local: pid of the process-group leader. */
   pid?: number;
@@ -26,3 +27,14 @@ export interface ServerRecord {
 }
 
 export type ServerState = "running" | "exited";
+
+/** What `serve --dry-run` shows about a launch, the same for every target. */
+export interface LaunchPreview {
+  dryRun: true;
+  runtime: "local" | "docker";
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  files: { path: string; content: string }[];
+  urls: Record<string, string>;
+}

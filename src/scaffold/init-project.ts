@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "../archive/atomic-output.js";
 import { conflict, invalidInput } from "../errors.js";
-import { checkModelName } from "../targets/torchserve/names.js";
+import { checkModelName } from "../model/names.js";
 
 export const INIT_TEMPLATES = ["text-classifier", "image-classifier", "custom"] as const;
 export type InitTemplate = (typeof INIT_TEMPLATES)[number];

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Context } from "../context.js";
+import { renderView, type View } from "./view.js";
 
 /**
  * The only way commands talk to the user. stdout carries results only; notes,
@@ -12,8 +13,10 @@ export interface Ui {
   warn(message: string): void;
   /** A finished step on stderr (green tick on a terminal). */
   success(message: string): void;
-  /** Writes the command's result: one JSON document, or the text rendering. */
+  /** The command's result: one JSON document (written by cli.ts when the command ends), or text now. */
   result(data: unknown, text: () => string): void;
+  /** A core module's result: its data as JSON, or its View as text. */
+  show(outcome: { data: unknown; view: View }): void;
   out: ChalkInstance;
   err: ChalkInstance;
 }
@@ -34,9 +37,12 @@ export function createUi(ctx: Context): Ui {
     success(message) {
       if (chatty) ctx.stderr.write(`${err.green("✔")} ${message}\n`);
     },
+    show(outcome) {
+      this.result(outcome.data, () => renderView(outcome.view, ctx.quiet));
+    },
     result(data, text) {
       if (ctx.output === "json") {
-        ctx.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+        ctx.result.put(data);
       } else {
         const rendered = text();
         if (rendered) ctx.stdout.write(rendered.endsWith("\n") ? rendered : `${rendered}\n`);

@@ -118,7 +118,7 @@ describe("mserve validate", () => {
 
 describe("mserve unpack", () => {
   it("extracts what package wrote", async () => {
-    const r = await mserve(["unpack", "demo.mar", "-o", "out", "--output", "json"], { cwd: dir });
+    const r = await mserve(["unpack", "demo.mar", "-d", "out", "-o", "json"], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ kind: "zip", files: 3 });
     expect(await readFile(join(dir, "out", "model.pt"))).toEqual(Buffer.alloc(2 << 20, 1));
@@ -166,7 +166,10 @@ describe("mserve unpack", () => {
   });
 
   it("refuses a non-empty target without --force (exit 5)", async () => {
-    expect((await mserve(["unpack", "demo.mar", "-o", "out"], { cwd: dir })).exitCode).toBe(0);
+    // `-o DIR` is the old spelling of -d/--dest: still honoured, with a note on stderr.
+    const old = await mserve(["unpack", "demo.mar", "-o", "out"], { cwd: dir });
+    expect(old.exitCode).toBe(0);
+    expect(old.stderr).toMatch(/-o out is the old spelling of --dest/);
     const again = await mserve(["unpack", "demo.mar", "-o", "out"], { cwd: dir });
     expect(again.exitCode).toBe(5);
     expect((await mserve(["unpack", "demo.mar", "-o", "out", "-f"], { cwd: dir })).exitCode).toBe(0);

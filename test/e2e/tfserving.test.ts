@@ -54,15 +54,24 @@ describe("TF Serving through a documented-API stand-in", () => {
       "2 AVAILABLE",
       "1 AVAILABLE",
     ]);
-    expect(json(await ok("predict", "linear", "--data", "[[1, 2, 3]]", "-o", "json"))).toEqual({
-      predictions: [[11.5]],
+    // The same envelope as every target: the server's answer is `response`.
+    expect(json(await ok("predict", "linear", "--data", "[[1, 2, 3]]", "-o", "json"))).toMatchObject({
+      model: "linear",
+      target: "tfserving",
+      response: { predictions: [[11.5]] },
     });
     expect(
       json(await ok("predict", "linear@stable", "--json", '{"instances": [[1, 1, 1]]}', "-o", "json")),
-    ).toEqual({ predictions: [[6.5]] });
-    expect(json(await ok("predict", "linear:1", "--json", '{"inputs": [[0, 0, 0]]}', "-o", "json"))).toEqual({
-      outputs: [[3]],
+    ).toMatchObject({ alias: "stable", response: { predictions: [[6.5]] } });
+    expect(
+      json(await ok("predict", "linear:1", "--json", '{"inputs": [[0, 0, 0]]}', "-o", "json")),
+    ).toMatchObject({
+      version: "1",
+      response: { outputs: [[3]] },
     });
+    // TF Serving predictions are in the prediction log like every other target's.
+    const logged = json(await ok("logs", "predictions", "--model", "linear", "-o", "json")).predictions;
+    expect(logged.map((p: { target: string }) => p.target)).toEqual(["tfserving", "tfserving", "tfserving"]);
   });
 
   it("moves a version label with release --target tfserving, and only to a served version", async () => {

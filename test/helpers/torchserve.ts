@@ -3,8 +3,9 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { isExecutable } from "../../src/runtime/locate.js";
 import { findFreePorts } from "../../src/runtime/ports.js";
-import { isExecutable, locateJava } from "../../src/targets/torchserve/locate.js";
+import { locateJava } from "../../src/targets/torchserve/locate.js";
 import { realToolsRequired, venvBin } from "./python.js";
 
 export interface RunningTorchServe {

@@ -111,7 +111,7 @@ describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model se
         "json",
       ),
     );
-    expect(v1.predictions).toEqual(samples.map((s) => s.intent));
+    expect(v1.response.predictions).toEqual(samples.map((s) => s.intent));
     const v2 = json(
       await ok(
         "predict",
@@ -145,7 +145,7 @@ describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model se
         "json",
       ),
     );
-    expect(one.predictions).toEqual(["turn_on_lights"]);
+    expect(one.response.predictions).toEqual(["turn_on_lights"]);
   });
 
   it("maps the server's errors: unknown model (exit 4), a wrong input caught before sending (exit 3), a server that is gone (exit 6)", async () => {

@@ -10,17 +10,14 @@ import { createContext } from "../../src/context.js";
 import {
   type CheckResult,
   checkDocker,
-  checkJava,
   checkNode,
   checkPorts,
   checkStateFolder,
-  checkTorchServe,
   type DoctorEnv,
-  javaMajor,
-  workerPython,
 } from "../../src/doctor/checks.js";
 import { createExec } from "../../src/doctor/exec.js";
 import { MserveError } from "../../src/errors.js";
+import { checkJava, checkTorchServe, javaMajor, workerPython } from "../../src/targets/torchserve/doctor.js";
 
 // Fake tools are real shell scripts, so the checks also exercise the execa runner.
 const JAVA_17 = `echo 'openjdk version "17.0.9" 2023-10-17' >&2`;
@@ -263,18 +260,22 @@ describe("checkPorts", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const result = await checkPorts([{ port, role: "inference" }]);
+      const result = await checkPorts([{ port, role: "inference" }], "use other --ports");
       expect(result).toMatchObject({ status: "warn", detail: expect.stringContaining(`${port} (inference`) });
       expect(result.fix).toContain("--ports");
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-    expect((await checkPorts([{ port, role: "inference" }])).status).toBe("pass");
+    expect((await checkPorts([{ port, role: "inference" }], "use other --ports")).status).toBe("pass");
   });
 });
 
 /** Runs the command with collected output, as cli.ts would but in-process. */
-async function runDoctor(output: "text" | "json", env: NodeJS.ProcessEnv) {
+async function runDoctor(
+  output: "text" | "json",
+  env: NodeJS.ProcessEnv,
+  target: string | undefined = "torchserve",
+) {
   const collected = { stdout: "", stderr: "" };
   const sink = (key: keyof typeof collected) =>
     new Writable({
@@ -287,10 +288,12 @@ async function runDoctor(output: "text" | "json", env: NodeJS.ProcessEnv) {
     { output },
     { cwd: await tempDir(), env, stdout: sink("stdout"), stderr: sink("stderr") },
   );
-  const error = await run([], {}, ctx).then(
+  const error = await run({ args: [], options: { target } as never }, ctx).then(
     () => undefined,
     (e: unknown) => e,
   );
+  // With -o json, cli.ts writes the one document the command left in the result slot.
+  if (output === "json" && ctx.result.taken) collected.stdout += JSON.stringify(ctx.result.document);
   return { ...collected, error };
 }
 

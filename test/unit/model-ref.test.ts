@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../src/config/duration.js";
-import { formatRef, parseModelRef } from "../../src/targets/torchserve/model-ref.js";
+import { formatRef, parseModelRef } from "../../src/model/ref.js";
 import { storeFileName } from "../../src/targets/torchserve/model-store.js";
 
 describe("parseModelRef", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { checkModelName, checkVersion } from "../../src/model/names.js";
 import { parseHandler } from "../../src/targets/torchserve/handlers.js";
-import { checkModelName, checkVersion } from "../../src/targets/torchserve/names.js";
 
 describe("model names and versions", () => {
   it.each(["intent", "my-model.v2", "A_1", "9lives"])("accepts the name %s", (name) => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseProjectText } from "../../src/config/project.js";
+import { projectFileSchema } from "../../src/config/find-project.js";
+import { parseProjectText as parseWith } from "../../src/config/project.js";
 import { colorFor } from "../../src/context.js";
+
+const schema = await projectFileSchema();
+const parseProjectText = (text: string, file: string) => parseWith(text, file, schema);
 
 describe("mserve.yaml", () => {
   it("accepts the documented keys and coerces a numeric version to a string", () => {

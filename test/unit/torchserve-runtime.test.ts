@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MserveError } from "../../src/errors.js";
+import { shellQuote } from "../../src/runtime/shell.js";
 import {
   configProperties,
   DEFAULT_PORTS,
   localLaunchPlan,
   parsePorts,
-  shellQuote,
 } from "../../src/targets/torchserve/runtime.js";
 
 describe("parsePorts", () => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { access, mkdir, open, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { MserveError, usageError } from "../../errors.js";
-import { MODEL_NAME_PATTERN } from "../../targets/torchserve/names.js";
+import { MODEL_NAME_PATTERN } from "../../model/names.js";
 import {
   noEarlierVersion,
   previousRemoved,

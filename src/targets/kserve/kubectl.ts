@@ -51,3 +51,6 @@ export const kubectlApply = (yaml: string, o: KubectlOptions) => kubectl(["apply
 
 export const kubectlWaitReady = (name: string, timeoutSeconds: number, o: KubectlOptions) =>
   kubectl(["wait", "--for=condition=Ready", `inferenceservice/${name}`, `--timeout=${timeoutSeconds}s`], o);
+
+/** `kubectl config current-context`, for doctor: which cluster deploys would reach. */
+export const kubectlCurrentContext = (o: KubectlOptions) => kubectl(["config", "current-context"], o);

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, usageError } from "../../errors.js";
-import { checkModelName } from "../torchserve/names.js";
+import { checkModelName } from "../../model/names.js";
 import {
   checkModelsConfig,
   type ModelServerConfig,

@@ -3,10 +3,10 @@ import { delimiter, join, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
 import { createHttpClient } from "../../http/index.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
+import { isExecutable } from "../../runtime/locate.js";
 import { findFreePorts } from "../../runtime/ports.js";
 import { startRecorded } from "../../runtime/start-recorded.js";
 import type { ServerRecord } from "../../runtime/types.js";
-import { isExecutable } from "../torchserve/locate.js";
 import { dockerTfServingPlan, localTfServingPlan, type TfServingLaunchPlan } from "./runtime.js";
 
 export interface TfServingServeOptions {

@@ -1,7 +1,4 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
 import {
   commitTemp,
   discardTemp,
@@ -12,6 +9,7 @@ import {
 import { estimateDeflateSaving } from "../../archive/compressibility.js";
 import type { ArchiveEntry, WriteHooks, WrittenEntry } from "../../archive/entries.js";
 import { writeFolder } from "../../archive/folder-writer.js";
+import { sha256File } from "../../archive/hash.js";
 import { writeTgz } from "../../archive/tgz-writer.js";
 import { writeZip, type ZipMethod } from "../../archive/zip-writer.js";
 import { fromFsError, MserveError } from "../../errors.js";
@@ -59,12 +57,6 @@ async function writeByFormat(plan: MarPlan, temp: string, hooks: WriteHooks): Pr
     case "no-archive":
       return writeFolder(temp, all, hooks);
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
-  return hash.digest("hex");
 }
 
 /** Writes the planned archive to a temp sibling, hashes it, then renames it into place. */

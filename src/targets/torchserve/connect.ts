@@ -1,6 +1,7 @@
-import { MserveError, usageError } from "../../errors.js";
-import { listRecords, readRecord, recordState } from "../../runtime/records.js";
+import { usageError } from "../../errors.js";
+import { pickRunningServer } from "../../runtime/servers.js";
 import type { ServerRecord } from "../../runtime/types.js";
+import type { ConnectContext, Flags, TargetConnection } from "../target.js";
 import { clientFor } from "./client-for.js";
 import type { TokenSource } from "./keys.js";
 
@@ -17,7 +18,7 @@ export interface ServerSelection {
   modelStore?: string;
 }
 
-export interface Connection {
+export interface Connection extends TargetConnection {
   client: ReturnType<typeof clientFor>["client"];
   /** Keys for load generators that bypass the client (bench); headers only, never printed. */
   tokens: TokenSource;
@@ -46,53 +47,25 @@ function deriveInference(management: URL): string {
   return inference.origin;
 }
 
-async function pickRecord(env: NodeJS.ProcessEnv, name: string | undefined): Promise<ServerRecord> {
-  if (name) {
-    const record = await readRecord(env, name);
-    if (record.target !== "torchserve") {
-      throw usageError(
-        `${name} is a ${record.target} server`,
-        `Pass --target ${record.target} (or leave --target out) to talk to it.`,
-      );
-    }
-    if ((await recordState(record)) !== "running") {
-      throw new MserveError("UNREACHABLE", `server ${name} is not running (its process is gone)`, {
-        hint: `Start it again with \`mserve serve --name ${name}\`; \`mserve ps\` shows all servers.`,
-      });
-    }
-    return record;
-  }
-  const { records } = await listRecords(env);
-  const running: ServerRecord[] = [];
-  for (const record of records) {
-    if (record.target === "torchserve" && (await recordState(record)) === "running") running.push(record);
-  }
-  if (running.length === 1) return running[0] as ServerRecord;
-  if (running.length === 0) {
-    throw new MserveError("UNREACHABLE", "no TorchServe started by mserve is running", {
-      hint: "Start one with `mserve serve --target torchserve`, or point at another server with --url http://HOST:8081.",
-    });
-  }
-  const named = running.find((r) => r.name === "torchserve");
-  if (named) return named;
-  throw usageError(
-    `${running.length} servers are running (${running.map((r) => r.name).join(", ")})`,
-    "Choose one with --server NAME.",
-  );
+/** The flags of a command, as far as they pick a TorchServe. */
+export function selectionOf(flags: Flags): ServerSelection {
+  const text = (key: string) => (typeof flags[key] === "string" ? (flags[key] as string) : undefined);
+  return {
+    server: text("server"),
+    url: text("url"),
+    inferenceUrl: text("inferenceUrl"),
+    keyFile: text("keyFile"),
+    modelStore: text("modelStore"),
+  };
 }
 
 /**
  * The server a command talks to: --server, else --url, else MSERVE_SERVER /
- * MSERVE_URL, else the one running server mserve started.
+ * MSERVE_URL, else the one running TorchServe mserve started.
  */
 export async function connect(
   selection: ServerSelection,
-  options: {
-    env: NodeJS.ProcessEnv;
-    timeoutMs: number;
-    signal?: AbortSignal;
-    onDebug?: (line: string) => void;
-  },
+  options: Pick<ConnectContext, "env" | "timeoutMs" | "signal" | "onDebug">,
 ): Promise<Connection> {
   const { env } = options;
   const server = selection.server ?? (selection.url ? undefined : env.MSERVE_SERVER);
@@ -108,6 +81,7 @@ export async function connect(
       options,
     );
     return {
+      target: "torchserve",
       client,
       tokens,
       close: () => http.close(),
@@ -115,9 +89,13 @@ export async function connect(
       modelStore: selection.modelStore,
     };
   }
-  const record = await pickRecord(env, server);
+  const record = await pickRunningServer(env, "torchserve", server, {
+    label: "TorchServe",
+    exampleUrl: "http://HOST:8081",
+  });
   const { client, http, tokens } = clientFor(record, options);
   return {
+    target: "torchserve",
     client,
     tokens,
     close: () => http.close(),

@@ -1,4 +1,5 @@
 import { type ErrorCode, MserveError } from "../../errors.js";
+import { codeForStatus } from "../../http/status.js";
 import type { HttpResponse } from "../../http/types.js";
 import { errorBodySchema } from "./schemas.js";
 
@@ -35,14 +36,13 @@ const hints: Record<number, string | undefined> = {
   507: "The server ran out of memory. Use fewer workers or a smaller batch size.",
 };
 
+/** The common mapping, where TorchServe documents other meanings for a status. */
 function codeFor(status: number, type: string | undefined): ErrorCode {
+  // A missing, wrong or expired key is 400 InvalidKeyException, not 401.
   if (status === 400 && type === "InvalidKeyException") return "AUTH";
-  if (status === 404) return "NOT_FOUND";
-  if (status === 409) return "CONFLICT";
-  // 403 here is InvalidModelVersionException: removing the default version while others exist.
-  if (status === 403) return "CONFLICT";
-  if (status === 408) return "TIMEOUT";
-  return "SERVER_ERROR";
+  // 403 InvalidModelVersionException: removing the default version while others exist.
+  if (status === 403 && type === "InvalidModelVersionException") return "CONFLICT";
+  return codeForStatus(status);
 }
 
 /** Maps a TorchServe error response to the exit code and hint a user needs. */
@@ -60,7 +60,7 @@ export function torchServeError(response: HttpResponse, call: Call): MserveError
   } else if (response.status === 500 && /Failed to start workers/i.test(body.message)) {
     hint =
       "The handler failed while loading the model; its Python traceback is in the server log (`mserve logs`, or model_log.log).";
-  } else if (response.status === 403) {
+  } else if (code === "CONFLICT" && response.status === 403) {
     hint =
       "Make another version the default first (`mserve set-default NAME VERSION`), or unregister the other versions.";
   }

@@ -1,50 +1,6 @@
-import { accessSync, constants } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, join } from "node:path";
 import { MserveError } from "../../errors.js";
-
-export interface Located {
-  path: string;
-  /** Where it was found, for `doctor` and error messages. */
-  source: "MSERVE_TORCHSERVE_BIN" | "VIRTUAL_ENV" | "project venv" | "PATH";
-}
-
-export function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `.venv/bin` folders from cwd up to the filesystem root: the project's venv may sit above a sub-folder. */
-function projectVenvBins(cwd: string): string[] {
-  const dirs: string[] = [];
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    dirs.push(join(dir, ".venv", "bin"));
-    if (dirname(dir) === dir) return dirs;
-  }
-}
-
-/** Finds an executable the way `mserve serve` looks for torchserve: env override, active venv, project venv, PATH. */
-export function locateExecutable(
-  name: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  override?: string,
-): Located | undefined {
-  const overridden = override ? env[override] : undefined;
-  if (overridden)
-    return isExecutable(overridden) ? { path: overridden, source: "MSERVE_TORCHSERVE_BIN" } : undefined;
-  if (env.VIRTUAL_ENV && isExecutable(join(env.VIRTUAL_ENV, "bin", name)))
-    return { path: join(env.VIRTUAL_ENV, "bin", name), source: "VIRTUAL_ENV" };
-  for (const bin of projectVenvBins(cwd))
-    if (isExecutable(join(bin, name))) return { path: join(bin, name), source: "project venv" };
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return { path: join(dir, name), source: "PATH" };
-  }
-  return undefined;
-}
+import { isExecutable, type Located, locateExecutable } from "../../runtime/locate.js";
 
 export function locateTorchServe(env: NodeJS.ProcessEnv, cwd: string): Located | undefined {
   return locateExecutable("torchserve", env, cwd, "MSERVE_TORCHSERVE_BIN");

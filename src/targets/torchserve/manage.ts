@@ -1,9 +1,9 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { ModelRef } from "../../model/ref.js";
 import { waitUntil } from "../../runtime/wait.js";
 import { type ModelDescription, type RegisterParams, readiness, type TorchServeClient } from "./client.js";
 import type { Connection } from "./connect.js";
-import type { ModelRef } from "./model-ref.js";
 import { isStoreFileOfMserve } from "./model-store.js";
 
 export interface ModelView extends ModelDescription {

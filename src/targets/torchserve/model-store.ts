@@ -2,9 +2,9 @@ import { copyFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
+import { sha256File } from "../../archive/hash.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { invalidInput } from "../../errors.js";
-import { sha256File } from "./artifact.js";
 import { readArtifact } from "./read-artifact.js";
 import { validateMarListing } from "./validate-rules.js";
 

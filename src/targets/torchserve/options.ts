@@ -1,53 +1,25 @@
-import { stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { z } from "zod";
-import { type LoadedProject, loadProjectFile, PROJECT_FILE } from "../../config/project.js";
+import { resolve } from "node:path";
+import type { z } from "zod";
+import type { LoadedProject } from "../../config/project.js";
 import { usageError } from "../../errors.js";
 import type { Runtime } from "./manifest.js";
 import type { ArchiveFormat, MarInputs } from "./plan.js";
+import type { torchserveSection } from "./project-section.js";
 
-/** Raw `mserve package` flags as commander hands them over. */
-export const packageFlagsSchema = z.object({
-  config: z.string().optional(),
-  target: z.enum(["torchserve", "triton", "tfserving", "kserve"]).optional(),
-  savedModel: z.string().optional(),
-  base: z.string().optional(),
-  versionPolicy: z.string().optional(),
-  label: z.array(z.string()).optional(),
-  repository: z.string().optional(),
-  maxBatchSize: z.string().optional(),
-  tritonBackend: z.enum(["python", "pytorch", "onnxruntime", "tensorflow"]).optional(),
-  modelName: z.string().optional(),
-  version: z.string().optional(),
-  serializedFile: z.string().optional(),
-  modelFile: z.string().optional(),
-  handler: z.string().optional(),
-  extraFiles: z.string().optional(),
-  requirementsFile: z.string().optional(),
-  configFile: z.string().optional(),
-  runtime: z.enum(["python", "python3", "LSP"]).optional(),
-  archiveFormat: z.enum(["default", "zip-store", "tgz", "no-archive"]).optional(),
-  exportPath: z.string().optional(),
-  force: z.boolean().optional(),
-  preservePaths: z.boolean().optional(),
-  dryRun: z.boolean().optional(),
-  register: z.boolean().optional(),
-  registry: z.string().optional(),
-});
-export type PackageFlags = z.infer<typeof packageFlagsSchema>;
-
-/** `--config FILE`, else ./mserve.yaml when present, else none (flags only). */
-export async function findProject(
-  flags: { config?: string | undefined },
-  cwd: string,
-): Promise<LoadedProject | undefined> {
-  if (flags.config) return loadProjectFile(resolve(cwd, flags.config));
-  const candidate = join(cwd, PROJECT_FILE);
-  const exists = await stat(candidate).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  return exists ? loadProjectFile(candidate) : undefined;
+/** The `mserve package` flags a .mar is made from (cli/specs and the torchserve descriptor declare them). */
+export interface PackageFlags {
+  modelName?: string;
+  version?: string;
+  serializedFile?: string;
+  modelFile?: string;
+  handler?: string;
+  extraFiles?: string;
+  requirementsFile?: string;
+  configFile?: string;
+  runtime?: "python" | "python3" | "LSP";
+  archiveFormat?: ArchiveFormat;
+  exportPath?: string;
+  preservePaths?: boolean;
 }
 
 const splitList = (value: string | string[] | undefined): string[] =>
@@ -64,7 +36,7 @@ export function resolveMarInputs(
   cwd: string,
 ): MarInputs {
   const file = project?.config ?? {};
-  const section = file.targets?.torchserve ?? {};
+  const section = (file.targets?.torchserve ?? {}) as z.infer<typeof torchserveSection>;
   const fromFlag = (v: string | undefined) => (v === undefined ? undefined : resolve(cwd, v));
   const fromFile = (v: string | undefined) => (v === undefined ? undefined : resolve(project?.dir ?? cwd, v));
   const pick = (flag: string | undefined, ...fileValues: (string | undefined)[]) =>

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerTempPath, releaseTempPath } from "../../archive/temp-paths.js";
+import type { LoadedProject } from "../../config/project.js";
 import { writeMarArtifact } from "./artifact.js";
 import { planPackage } from "./package.js";
 
@@ -10,18 +11,20 @@ import { planPackage } from "./package.js";
  * store keeps its own copy), so deploying never overwrites the user's dist/.
  */
 export async function packageForDeploy(
-  options: { config?: string; cwd: string; signal?: AbortSignal },
+  options: { project: LoadedProject | undefined; cwd: string; signal?: AbortSignal },
   use: (archivePath: string) => Promise<void>,
 ): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "mserve-deploy-"));
   registerTempPath(dir);
   try {
-    const plan = await planPackage({ flags: { config: options.config, exportPath: dir }, cwd: options.cwd });
+    const { project, cwd } = options;
+    const plan = await planPackage({ flags: { exportPath: dir }, project, cwd });
     // A folder cannot be copied into the store atomically under one name; deploy a zip instead.
     if (plan.inputs.archiveFormat === "no-archive") {
       const zipped = await planPackage({
-        flags: { config: options.config, exportPath: dir, archiveFormat: "default" },
-        cwd: options.cwd,
+        flags: { exportPath: dir, archiveFormat: "default" },
+        project,
+        cwd,
       });
       await writeMarArtifact(zipped, { force: true, signal: options.signal });
       await use(zipped.outputPath);

@@ -4,6 +4,7 @@ import type { ArchiveEntry } from "../../archive/entries.js";
 import { expandGlob, hasMagic } from "../../archive/glob.js";
 import { walkFiles } from "../../archive/walk.js";
 import { fromFsError, invalidInput } from "../../errors.js";
+import { checkModelName, checkVersion } from "../../model/names.js";
 import { BUILTIN_HANDLERS, parseHandler } from "./handlers.js";
 import {
   buildManifest,
@@ -12,7 +13,6 @@ import {
   type Runtime,
   serializeManifest,
 } from "./manifest.js";
-import { checkModelName, checkVersion } from "./names.js";
 
 export const ARCHIVE_FORMATS = ["default", "zip-store", "tgz", "no-archive"] as const;
 export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];

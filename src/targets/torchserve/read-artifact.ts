@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { detectContainer } from "../../archive/detect.js";
+import { sha256File } from "../../archive/hash.js";
 import { readTgzEntries, walkTgz } from "../../archive/tgz-reader.js";
 import { walkFiles } from "../../archive/walk.js";
 import { openZip, readZipEntry } from "../../archive/zip-reader.js";
-import { sha256File } from "./artifact.js";
 import type { ArtifactListing, ListedEntry } from "./artifact-listing.js";
 import { MANIFEST_PATH } from "./manifest.js";
 import { type ValidationDiagnostic, validateMarListing } from "./validate-rules.js";

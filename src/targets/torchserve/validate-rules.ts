@@ -1,9 +1,9 @@
 import { parse as parseYaml } from "yaml";
 import { checkEntryName } from "../../archive/entry-path.js";
+import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../model/names.js";
 import type { ArtifactListing } from "./artifact-listing.js";
 import { isBuiltinHandler } from "./handlers.js";
 import { MANIFEST_PATH, RUNTIMES } from "./manifest.js";
-import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "./names.js";
 
 export interface ValidationDiagnostic {
   severity: "error" | "warning";

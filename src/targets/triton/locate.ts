@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
-import { isExecutable } from "../torchserve/locate.js";
+import { isExecutable } from "../../runtime/locate.js";
 
 /** A tritonserver install: a plain binary, or the one nvidia-pytriton ships inside a venv. */
 export interface TritonInstall {

@@ -1,37 +1,17 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import type { z } from "zod";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import type { LoadedProject } from "../../config/project.js";
 import { conflict, fromFsError, invalidInput, usageError } from "../../errors.js";
-import { checkModelName } from "../torchserve/names.js";
+import { checkModelName } from "../../model/names.js";
 import { type ModelConfig, parseModelConfig, writeModelConfig } from "./config.js";
+import { type TritonSection, type tensorSchema, tritonSectionSchema } from "./project-section.js";
 import { checkConfig, type TritonDiagnostic } from "./rules.js";
 
 const TEMPLATES = fileURLToPath(new URL("../../../templates/triton/", import.meta.url));
-
-const tensorSchema = z.strictObject({
-  name: z.string(),
-  "data-type": z.string().regex(/^TYPE_[A-Z0-9]+$/, "a Triton type such as TYPE_FP32"),
-  dims: z.array(z.number().int()),
-});
-
-/** `targets.triton` in mserve.yaml. */
-export const tritonSectionSchema = z.strictObject({
-  backend: z.enum(["python", "pytorch", "onnxruntime", "tensorflow"]).default("python"),
-  "max-batch-size": z.number().int().min(0).default(8),
-  repository: z.string().optional(),
-  template: z.string().default("text_classifier"),
-  inputs: z.array(tensorSchema).optional(),
-  outputs: z.array(tensorSchema).optional(),
-  "instance-count": z.number().int().min(1).default(1),
-  "dynamic-batching": z
-    .union([z.boolean(), z.strictObject({ "max-queue-delay-us": z.number().int().min(0) })])
-    .default(true),
-});
-export type TritonSection = z.infer<typeof tritonSectionSchema>;
 
 export interface TritonPackagePlan {
   name: string;

@@ -1,11 +1,11 @@
 import { mkdir, rm, symlink } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
+import { V2Client } from "../../protocols/v2/client.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
 import { findFreePorts } from "../../runtime/ports.js";
 import { startRecorded } from "../../runtime/start-recorded.js";
 import type { ServerRecord } from "../../runtime/types.js";
-import { TritonClient } from "./client.js";
 import { locateTriton, requireTriton } from "./locate.js";
 import {
   DEFAULT_TRITON_PORTS,
@@ -72,7 +72,8 @@ export async function startTritonServe(
     await rm(link.path, { force: true });
     await symlink(link.target, link.path);
   }
-  const client = new TritonClient(plan.urls.http, {
+  const client = new V2Client(plan.urls.http, {
+    server: "Triton",
     timeoutMs: 2_000,
     signal: options.signal,
     onDebug: options.onDebug,

@@ -102,13 +102,12 @@ describe("readBatchInputs", () => {
     expect(inputs.map((i) => i.index)).toEqual([0, 1, 2]);
     expect(inputs.map((i) => i.line)).toEqual([1, 2, 4]);
 
-    expect(inputs[0]?.body?.toString()).toBe("hello");
-    expect(inputs[0]?.contentType).toBe("text/plain; charset=utf-8");
-    expect(JSON.parse(inputs[1]?.body?.toString() ?? "")).toEqual({ text: "hi", n: 1 });
-    expect(inputs[1]?.contentType).toBe("application/json");
+    expect(inputs[0]?.input).toEqual({ data: "hello" });
+    expect(JSON.parse(inputs[1]?.input?.json ?? "")).toEqual({ text: "hi", n: 1 });
+    expect(inputs[1]?.input?.data).toBeUndefined();
     expect(inputs[0]?.error).toBeUndefined();
 
-    expect(inputs[2]?.body).toBeUndefined();
+    expect(inputs[2]?.input).toBeUndefined();
     expect(inputs[2]?.error?.code).toBe("INVALID_INPUT");
     expect(inputs[2]?.error?.message).toContain("line 4");
   });
@@ -117,7 +116,7 @@ describe("readBatchInputs", () => {
     const dir = await temp();
     await writeFile(join(dir, "crlf.jsonl"), '1\r\n   \r\n[2,3]\r\n"end"');
     const inputs = await collect(readBatchInputs(join(dir, "crlf.jsonl"), "/"));
-    expect(inputs.map((i) => [i.index, i.line, i.body?.toString()])).toEqual([
+    expect(inputs.map((i) => [i.index, i.line, i.input?.json ?? i.input?.data])).toEqual([
       [0, 1, "1"],
       [1, 3, "[2,3]"],
       [2, 4, "end"],

@@ -1,0 +1,22 @@
+import { invalidInput } from "../errors.js";
+import { TARGETS } from "../targets/table.js";
+import type { Validator } from "../targets/target.js";
+
+/**
+ * The validator of the artifact at `path`: every target is asked whether it
+ * recognises it, catch-alls (TorchServe's archive reader) last.
+ */
+export async function validatorFor(path: string, cwd: string): Promise<Validator> {
+  const all: Validator[] = [];
+  for (const descriptor of Object.values(TARGETS)) {
+    if (!(descriptor.capabilities as readonly string[]).includes("validate")) continue;
+    const { validator } = await descriptor.load();
+    if (validator) all.push(validator);
+  }
+  for (const validator of [...all.filter((v) => !v.catchAll), ...all.filter((v) => v.catchAll)])
+    if (await validator.detect(path, cwd)) return validator;
+  throw invalidInput(
+    `${path} is not an artifact mserve knows`,
+    "mserve validates .mar/.tar.gz archives, Triton and TF Serving folders, and InferenceService YAML.",
+  );
+}

@@ -1,0 +1,96 @@
+import { usageError } from "../../errors.js";
+import type { PredictInput, Predictor } from "../../targets/target.js";
+import { type InferInput, type ModelMetadata, modelPath, type V2Client } from "./client.js";
+import { buildInferInputs, type InferFlags } from "./infer-input.js";
+
+/**
+ * A batch line or --json value in the forms people write for v2 models: a whole
+ * request body ({"inputs": [...]}), an object of named tensors, or a value for
+ * the only input. Returned as the flags buildInferInputs reads.
+ */
+function jsonFlags(text: string, metadata: ModelMetadata): InferFlags {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.startsWith("@") ? "null" : text);
+  } catch {
+    return { json: text };
+  }
+  if (text.startsWith("@") || (value && typeof value === "object" && "inputs" in value))
+    return { json: text };
+  const names = metadata.inputs.map((i) => i.name);
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length > 0 && keys.every((k) => names.includes(k)))
+      return { input: keys.map((k) => `${k}=${JSON.stringify((value as Record<string, unknown>)[k])}`) };
+  }
+  if (names.length === 1) return { input: [`${names[0]}=${JSON.stringify(value)}`] };
+  return { json: text };
+}
+
+export interface V2PredictorOptions {
+  name: string;
+  version?: string;
+  cwd: string;
+  /** Extra checks on the inputs before sending (Triton's max_batch_size). */
+  check?: (inputs: InferInput[]) => Promise<void>;
+}
+
+/**
+ * Predictions over the v2 protocol, for every server that speaks it: the
+ * model's metadata is read once and every input is checked against it
+ * (names, datatypes, shapes) before anything is sent.
+ */
+export function v2Predictor(client: V2Client, options: V2PredictorOptions): Predictor {
+  const { name, version, cwd } = options;
+  let metadata: Promise<ModelMetadata> | undefined;
+  const meta = () => {
+    metadata ??= client.metadata(name, version);
+    return metadata;
+  };
+  return {
+    version,
+    async encode(input: PredictInput) {
+      if (input.file !== undefined)
+        throw usageError("--file sends raw bytes, which v2 servers do not take", "Use -i NAME=@values.json.");
+      const md = await meta();
+      const flags: InferFlags =
+        input.json !== undefined && !input.inputs?.length
+          ? jsonFlags(input.json, md)
+          : { input: input.inputs, data: input.data, json: input.json };
+      const inputs = await buildInferInputs(flags, md, cwd);
+      await options.check?.(inputs);
+      return {
+        body: Buffer.from(JSON.stringify({ inputs })),
+        contentType: "application/json",
+        payload: inputs,
+      };
+    },
+    async send(encoded, requestId, timeoutMs) {
+      const { response, elapsedMs } = await client.infer(
+        name,
+        version,
+        encoded.payload as InferInput[],
+        requestId,
+        timeoutMs,
+      );
+      return {
+        response: Object.fromEntries(response.outputs.map((o) => [o.name, o.data])),
+        httpStatus: 200,
+        elapsedMs,
+        ...(response.model_version || version ? { version: response.model_version ?? version } : {}),
+        ...(response.id && response.id !== requestId ? { serverRequestId: response.id } : {}),
+      };
+    },
+    async describe() {
+      await meta();
+      return version ? { version } : {};
+    },
+    async endpoint() {
+      return {
+        origin: new URL(client.baseUrl).origin,
+        path: `${modelPath(name, version)}/infer`,
+        headers: client.headers,
+      };
+    },
+  };
+}

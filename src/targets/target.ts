@@ -1,0 +1,271 @@
+import type { ZodType } from "zod";
+import type { OptionMap } from "../cli/options.js";
+import type { LoadedProject } from "../config/project.js";
+import type { Diagnostic } from "../diagnostics.js";
+import type { CheckResult, DoctorEnv } from "../doctor/types.js";
+import type { ModelVersion, Registry } from "../registry/types.js";
+import type { LaunchPreview, ServerRecord } from "../runtime/types.js";
+import type { View } from "../ui/view.js";
+
+/**
+ * The one interface every model server is reached through (design.md §2). A
+ * command picks a target once (targets/select.ts), checks the verb is among its
+ * capabilities, loads the adapter and calls it; adapters return data and a View,
+ * and never print or exit. Adding a server is a folder with a descriptor and an
+ * adapter, plus one line in targets/table.ts.
+ */
+
+export const VERBS = [
+  "package",
+  "validate",
+  "serve",
+  "deploy",
+  "models",
+  "register",
+  "scale",
+  "set-default",
+  "unregister",
+  "predict",
+  "bench",
+  "release",
+  "doctor",
+] as const;
+export type Verb = (typeof VERBS)[number];
+
+/** Flags a target reads: `connect` ones go on every command that talks to a server. */
+export type TargetOptions = Partial<Record<Verb | "connect", OptionMap>>;
+
+/** What is known about a target without loading its code: cheap enough for start-up and --help. */
+export interface TargetDescriptor {
+  id: string;
+  /** "TorchServe", for messages. */
+  title: string;
+  capabilities: readonly Verb[];
+  options: TargetOptions;
+  /** The server keeps labels of its own (TF Serving's version_labels): an alias the registry lacks goes to it. */
+  serverLabels?: boolean;
+  /** Why a verb is missing, and what to do instead; shown with the exit-2 refusal. */
+  unavailable?: Partial<Record<Verb, string>>;
+  /** Its `targets.<id>` section of mserve.yaml (unknown keys are errors). */
+  projectSection?: () => Promise<ZodType>;
+  load(): Promise<Target>;
+}
+
+/** The flags bag every adapter receives: the command's parsed options, its own among them. */
+export type Flags = Readonly<Record<string, unknown>>;
+
+export interface TargetConnection {
+  target: string;
+  /** "torchserve (local)", or the URL: for messages. */
+  label: string;
+  record?: ServerRecord;
+  close(): Promise<void>;
+}
+
+export interface ConnectContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** The command's budget: no request outlives it. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  onDebug?: (line: string) => void;
+}
+
+/** Callbacks a command hands to long work, so progress shows while the adapter stays silent. */
+export interface Hooks {
+  step(message: string): void;
+  /** Starts a byte counter for a long write; returns what to call per chunk. */
+  bytes(label: string, total: number): Promise<(n: number) => void>;
+  warn(message: string): void;
+  /** Resolves when the user agreed (or --yes); rejects otherwise. */
+  confirm(question: string): Promise<void>;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** A result: data for `-o json`, a View for text, and the line a finished spinner shows. */
+export interface Outcome<T = unknown> {
+  data: T;
+  view: View;
+  summary?: string;
+}
+
+export interface ModelRef {
+  name: string;
+  version?: string;
+}
+
+export interface PackageRequest {
+  project?: LoadedProject;
+  options: Flags;
+  dryRun: boolean;
+}
+
+export interface PackageOutcome extends Outcome {
+  warnings?: string[];
+  /** A single file the registry can hold (`package --register`). */
+  artifact?: { path: string };
+}
+
+export interface ValidationReport {
+  path: string;
+  kind: string;
+  valid: boolean;
+  diagnostics: Diagnostic[];
+  [key: string]: unknown;
+}
+
+export interface Validator {
+  /** Whether `path` (relative to `cwd`) is this target's kind of artifact; a catch-all validator is asked last. */
+  detect(path: string, cwd: string): Promise<boolean>;
+  catchAll?: boolean;
+  validate(path: string, cwd: string, options: Flags): Promise<ValidationReport>;
+  /** What to do about errors, printed as the hint. */
+  fix: string;
+  /** `mserve inspect`: what the artifact holds, read without extracting it. */
+  inspect?(path: string, cwd: string): Promise<Outcome>;
+}
+
+export interface ServeRequest {
+  name: string;
+  runtime: "local" | "docker";
+  ports?: string;
+  image?: string;
+  /** The folder the server loads models from (--model-store, or the target's own flag). */
+  modelStore?: string;
+  wait: boolean;
+  timeoutMs: number;
+  options: Flags;
+  onDebug?: (line: string) => void;
+}
+
+/** Plan, then apply: --dry-run renders `preview`, `start` launches exactly that plan. */
+export interface ServePlan {
+  preview: Outcome<LaunchPreview>;
+  start(hooks: Hooks): Promise<Outcome<ServerRecord> & { notes?: string[] }>;
+}
+
+export interface ServeAdapter {
+  /** Name of the server record when --name is not given. */
+  defaultName: string;
+  plan(request: ServeRequest, hooks: Hooks, dryRun: boolean): Promise<ServePlan>;
+}
+
+export type DeploySource =
+  | { kind: "path"; path: string }
+  | { kind: "registry"; path: string; model: ModelVersion }
+  | { kind: "project"; project?: LoadedProject };
+
+export interface DeployRequest {
+  source: DeploySource;
+  options: Flags;
+  timeoutMs: number;
+}
+
+export interface ModelsRequest {
+  ref?: ModelRef;
+  options: Flags;
+}
+
+export interface VersionRequest {
+  ref: ModelRef;
+  options: Flags;
+  timeoutMs: number;
+}
+
+/** One input as the user gave it: flags of predict, or a line of a batch file. */
+export interface PredictInput {
+  data?: string;
+  file?: string;
+  json?: string;
+  inputs?: string[];
+  contentType?: string;
+}
+
+export interface EncodedRequest {
+  body: Buffer;
+  contentType: string;
+  /** The adapter's own form of the request (e.g. named tensors), when it sends more than the body. */
+  payload?: unknown;
+}
+
+export interface PredictAnswer {
+  response: unknown;
+  httpStatus: number;
+  elapsedMs: number;
+  /** The version that answered, when the server says. */
+  version?: string;
+  serverRequestId?: string;
+}
+
+/** Where a load generator sends its encoded requests. */
+export interface Endpoint {
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface Predictor {
+  encode(input: PredictInput): Promise<EncodedRequest>;
+  send(request: EncodedRequest, requestId: string, timeoutMs: number): Promise<PredictAnswer>;
+  endpoint(): Promise<Endpoint>;
+  /** Asks the server about the model without predicting: NOT_FOUND when it lacks it; the version it serves. */
+  describe(): Promise<{ version?: string }>;
+  /** The version the server will answer with, when it can be known before sending. */
+  version?: string;
+}
+
+export interface PredictorRequest {
+  name: string;
+  version?: string;
+  /** A label the server keeps itself (TF Serving's version_labels), when the registry does not know it. */
+  serverLabel?: string;
+  options: Flags;
+  cwd: string;
+}
+
+export interface EnsureRequest {
+  registry: Registry;
+  model: ModelVersion;
+  autoRegister: boolean;
+  /** How the user named it, for messages: "intent@PROD". */
+  label: string;
+  timeoutMs: number;
+}
+
+export interface ReleaseRequest {
+  name: string;
+  version: string;
+  alias: string;
+  options: Flags;
+  cwd: string;
+}
+
+/**
+ * An adapter implements what its descriptor's capabilities promise. `C` is its
+ * own connection; method parameters are checked by each adapter for its own flags.
+ */
+export interface Target<C extends TargetConnection = TargetConnection> {
+  id: string;
+  connect?(options: Flags, ctx: ConnectContext): Promise<C>;
+  package?(request: PackageRequest, hooks: Hooks): Promise<PackageOutcome>;
+  validator?: Validator;
+  serve?: ServeAdapter;
+  deploy?(connection: C, request: DeployRequest, hooks: Hooks): Promise<Outcome>;
+  models?(connection: C, request: ModelsRequest): Promise<Outcome>;
+  register?(
+    connection: C,
+    request: { url: string; options: Flags; timeoutMs: number },
+    hooks: Hooks,
+  ): Promise<Outcome>;
+  scale?(connection: C, request: VersionRequest, hooks: Hooks): Promise<Outcome>;
+  setDefault?(connection: C, request: VersionRequest): Promise<Outcome>;
+  unregister?(connection: C, request: VersionRequest, hooks: Hooks): Promise<Outcome>;
+  predictor?(connection: C, request: PredictorRequest): Promise<Predictor>;
+  /** The sidecar step: put a registry version on the server before predicting (design.md §7). */
+  ensure?(connection: C, request: EnsureRequest, hooks: Hooks): Promise<{ registered: boolean }>;
+  /** A release the server keeps itself (TF Serving's version labels). */
+  release?(request: ReleaseRequest): Promise<Outcome>;
+  doctor?(d: DoctorEnv): Promise<CheckResult[]>;
+}

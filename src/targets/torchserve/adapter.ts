@@ -1,0 +1,220 @@
+import { MserveError, usageError } from "../../errors.js";
+import { formatDuration } from "../../ui/format.js";
+import { lines } from "../../ui/view.js";
+import type { Flags, Target, VersionRequest } from "../target.js";
+import { readiness } from "./client.js";
+import { type Connection, connect, selectionOf } from "./connect.js";
+import type { DeployResult } from "./deploy.js";
+import { describeAll, describeModel, registerArchive, unregisterModel, waitForWorkers } from "./manage.js";
+import type { PackageFlags } from "./options.js";
+import { torchservePredictor } from "./predictor.js";
+import { modelsView, unregisterView } from "./views.js";
+
+// Packaging, deploying, serving and doctor load their modules when used: predict stays cheap to start.
+
+interface WorkerFlags {
+  minWorkers?: number;
+  maxWorkers?: number;
+  batchSize?: number;
+  maxBatchDelay?: number;
+  responseTimeout?: number;
+}
+
+const said: Record<DeployResult["status"], string> = {
+  deployed: "deployed",
+  replaced: "replaced",
+  unchanged: "already deployed with this exact archive; nothing to do",
+};
+
+const ref = (request: VersionRequest) => request.ref;
+const shortRef = (r: { name: string; version?: string }) => (r.version ? `${r.name}:${r.version}` : r.name);
+
+export const torchserveTarget: Target<Connection> = {
+  id: "torchserve",
+
+  connect: (flags, ctx) => connect(selectionOf(flags), ctx),
+
+  async package({ project, options, dryRun }, hooks) {
+    const [{ totalSize }, { planPackage }, { writeMarArtifact }, { artifactView, dryRunView }] =
+      await Promise.all([
+        import("../../archive/entries.js"),
+        import("./package.js"),
+        import("./artifact.js"),
+        import("./views.js"),
+      ]);
+    const flags = options as PackageFlags;
+    const plan = await planPackage({ flags, project, cwd: hooks.cwd });
+    if (dryRun) return { ...dryRunView(plan, hooks.cwd), warnings: plan.warnings };
+    const advance = await hooks.bytes(`Packaging ${plan.inputs.modelName}`, totalSize(plan.entries));
+    const artifact = await writeMarArtifact(plan, {
+      force: Boolean(options.force),
+      signal: hooks.signal,
+      onBytes: advance,
+    });
+    return {
+      data: artifact,
+      view: artifactView(artifact, hooks.cwd),
+      summary: `Packaged ${plan.inputs.modelName} ${plan.inputs.version}`,
+      warnings: plan.warnings,
+      artifact: { path: artifact.path },
+    };
+  },
+
+  validator: {
+    detect: async () => true,
+    catchAll: true,
+    async validate(path, cwd) {
+      // The archive readers load only for archives: other validators do not pay for them.
+      const { validateArtifact } = await import("./read-artifact.js");
+      return { ...(await validateArtifact(path, cwd)) };
+    },
+    fix: "Fix the errors above, or re-create the archive with `mserve package`.",
+    async inspect(path, cwd) {
+      const [{ inspectArtifact }, { inspectView }] = await Promise.all([
+        import("./read-artifact.js"),
+        import("./views.js"),
+      ]);
+      const report = await inspectArtifact(path, cwd);
+      return { data: report, view: inspectView(report, cwd, false) };
+    },
+  },
+
+  serve: {
+    defaultName: "torchserve",
+    plan: async (...args) => (await import("./serve-adapter.js")).torchserveServe.plan(...args),
+  },
+
+  async deploy(connection, { source, options, timeoutMs }, hooks) {
+    const [{ deployArchive }, { packageForDeploy }, { deployView }] = await Promise.all([
+      import("./deploy.js"),
+      import("./package-for-deploy.js"),
+      import("./views.js"),
+    ]);
+    const flags = options as WorkerFlags & Flags;
+    const deploy = (archive: string, expectedSha256?: string) =>
+      deployArchive(connection, {
+        archive,
+        expectedSha256,
+        replace: Boolean(flags.replace),
+        wait: flags.wait !== false,
+        timeoutMs,
+        signal: hooks.signal,
+        minWorkers: flags.minWorkers,
+        maxWorkers: flags.maxWorkers,
+        batchSize: flags.batchSize,
+        maxBatchDelayMs: flags.maxBatchDelay,
+        responseTimeoutSec: flags.responseTimeout,
+        onStep: hooks.step,
+      });
+    let done: DeployResult | undefined;
+    if (source.kind === "registry") {
+      if (source.model.target !== "torchserve")
+        throw new MserveError(
+          "INVALID_INPUT",
+          `${source.model.name}:${source.model.version} is a ${source.model.format} artifact, not a TorchServe archive`,
+        );
+      done = await deploy(source.path, source.model.artifact.sha256);
+    } else if (source.kind === "path") done = await deploy(source.path);
+    else
+      await packageForDeploy(
+        { project: source.project, cwd: hooks.cwd, signal: hooks.signal },
+        async (path) => {
+          done = await deploy(path);
+        },
+      );
+    const result = done as DeployResult;
+    return {
+      data: result,
+      view: deployView(result),
+      summary: `${result.name}:${result.version} ${said[result.status]} (${formatDuration(result.timings.totalMs)})`,
+    };
+  },
+
+  async models({ client }, { ref }) {
+    const models = ref ? await describeModel(client, ref) : await describeAll(client);
+    return { data: { models }, view: modelsView(models, ref?.name, readiness) };
+  },
+
+  async register({ client, label }, { url, options, timeoutMs }, hooks) {
+    const flags = options as WorkerFlags & { modelName?: string; wait?: boolean };
+    hooks.step(`registering ${url} on ${label}`);
+    const outcome = await registerArchive(
+      client,
+      {
+        url,
+        modelName: flags.modelName,
+        initialWorkers: flags.minWorkers ?? 1,
+        batchSize: flags.batchSize,
+        maxBatchDelayMs: flags.maxBatchDelay,
+        responseTimeoutSec: flags.responseTimeout,
+        synchronous: flags.wait !== false,
+      },
+      { maxWorkers: flags.maxWorkers, wait: flags.wait !== false, timeoutMs, signal: hooks.signal },
+    );
+    return { data: outcome, view: { blocks: [lines(outcome.message)] }, summary: outcome.message };
+  },
+
+  async scale({ client }, request, hooks) {
+    const flags = request.options as { min?: number; max?: number; wait?: boolean };
+    const target = ref(request);
+    if (flags.min === undefined && flags.max === undefined)
+      throw usageError("give --min and/or --max workers");
+    const min = flags.min ?? Math.min(flags.max ?? 1, 1);
+    const max = flags.max ?? min;
+    if (max < min) throw usageError(`--max (${max}) is below --min (${min})`);
+    hooks.step(`scaling ${shortRef(target)} to ${min}..${max} workers`);
+    // The REST scale call ignores `timeout`; wait by polling describe instead of holding a request open.
+    const answer = await client.scale(target.name, target.version, { min, max, synchronous: false });
+    const model = flags.wait
+      ? await waitForWorkers(client, target, {
+          timeoutMs: request.timeoutMs,
+          signal: hooks.signal,
+          want: min,
+        })
+      : (await client.describe(target.name, target.version))[0];
+    const r = model ? readiness(model) : undefined;
+    const data = {
+      name: target.name,
+      version: model?.modelVersion,
+      min,
+      max,
+      message: answer.message,
+      model,
+    };
+    return {
+      data,
+      view: {
+        blocks: [
+          lines(
+            `${target.name}:${data.version}  workers min ${min}, max ${max}${r ? `  (${r.ready} READY now)` : ""}`,
+          ),
+        ],
+      },
+      summary: flags.wait ? `${shortRef(target)} has ${min} READY worker(s)` : answer.message,
+    };
+  },
+
+  async setDefault({ client }, { ref: target }) {
+    if (!target.version)
+      throw usageError("set-default needs a version", "For example: mserve set-default intent 2");
+    const message = await client.setDefault(target.name, target.version);
+    return {
+      data: { name: target.name, defaultVersion: target.version, message },
+      view: { blocks: [lines(`${target.name}: default version is now ${target.version}`)] },
+    };
+  },
+
+  async unregister(connection, request, hooks) {
+    const flags = request.options as { keepArchive?: boolean };
+    const result = await unregisterModel(connection, request.ref, {
+      keepArchive: flags.keepArchive,
+      confirm: (version) =>
+        hooks.confirm(`unregister ${request.ref.name}:${version} from ${connection.label}`),
+    });
+    return { data: result, view: unregisterView(result) };
+  },
+
+  predictor: torchservePredictor,
+  ensure: async (...args) => (await import("./sidecar.js")).ensureOnServer(...args),
+  doctor: async (d) => (await import("./doctor.js")).torchserveDoctor(d),
+};

@@ -1,0 +1,172 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { invalidInput } from "../../errors.js";
+import type { InferInput } from "../../protocols/v2/client.js";
+import { v2Predictor } from "../../protocols/v2/predictor.js";
+import { formatDuration } from "../../ui/format.js";
+import { lines } from "../../ui/view.js";
+import type { Target } from "../target.js";
+import { connectTriton, type TritonConnection } from "./connect.js";
+import { modelsView } from "./views.js";
+
+// Packaging, validation, deploying, serving and doctor load their modules when used.
+
+interface TritonPackageFlags {
+  modelName?: string;
+  version?: string;
+  repository?: string;
+  tritonBackend?: string;
+  maxBatchSize?: number;
+  force?: boolean;
+}
+
+export const tritonTarget: Target<TritonConnection> = {
+  id: "triton",
+
+  connect: connectTriton,
+
+  async package({ project, options, dryRun }, hooks) {
+    const [{ planTritonPackage, writeTritonPackage }, { writeModelConfig }, { packagedView, shownPath }] =
+      await Promise.all([import("./package.js"), import("./config.js"), import("./views.js")]);
+    const flags = options as TritonPackageFlags;
+    const plan = await planTritonPackage(
+      project,
+      {
+        modelName: flags.modelName,
+        version: flags.version,
+        repository: flags.repository,
+        backend: flags.tritonBackend,
+        maxBatchSize: flags.maxBatchSize === undefined ? undefined : String(flags.maxBatchSize),
+      },
+      hooks.cwd,
+    );
+    const warnings = plan.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+    if (dryRun) {
+      const configText = writeModelConfig(plan.config);
+      return {
+        data: { ...plan, configText },
+        view: {
+          blocks: [
+            lines(
+              `${shownPath(hooks.cwd, join(plan.repository, plan.name))}/config.pbtxt:`,
+              configText,
+              `${plan.name}/${plan.version}/: ${plan.files.map((f) => f.name).join(", ")}`,
+            ),
+          ],
+        },
+        warnings,
+      };
+    }
+    const result = await writeTritonPackage(plan, { force: Boolean(flags.force) });
+    return { data: result, view: packagedView(result, hooks.cwd), warnings };
+  },
+
+  validator: {
+    detect: async (path, cwd) => {
+      const [{ resolve }, { detectTriton }] = await Promise.all([
+        import("node:path"),
+        import("./validate.js"),
+      ]);
+      return Boolean(await detectTriton(resolve(cwd, path)));
+    },
+    validate: async (path, cwd) => ({ ...(await (await import("./validate.js")).validateTriton(path, cwd)) }),
+    fix: "Fix the errors above; `mserve package --target triton` writes configs Triton accepts.",
+  },
+
+  serve: {
+    defaultName: "triton",
+    plan: async (...args) => (await import("./serve-adapter.js")).tritonServe.plan(...args),
+  },
+
+  async deploy(connection, { source, options, timeoutMs }, hooks) {
+    const [{ deployTriton }, { planTritonPackage, writeTritonPackage }, { deployedView }, { resolve }] =
+      await Promise.all([
+        import("./deploy.js"),
+        import("./package.js"),
+        import("./views.js"),
+        import("node:path"),
+      ]);
+    if (source.kind === "registry")
+      throw invalidInput(
+        `${source.model.name}:${source.model.version} is a ${source.model.format} artifact; Triton loads model folders`,
+        "Deploy the model folder (mserve deploy model_repository/NAME --target triton).",
+      );
+    let modelDir: string;
+    if (source.kind === "path") modelDir = resolve(hooks.cwd, source.path);
+    else {
+      const plan = await planTritonPackage(source.project, { repository: connection.repository }, hooks.cwd);
+      hooks.step(`packaging ${plan.name} version ${plan.version}`);
+      await writeTritonPackage(plan, { force: Boolean(options.replace) });
+      modelDir = join(plan.repository, plan.name);
+    }
+    const done = await deployTriton(connection, modelDir, {
+      replace: Boolean(options.replace),
+      timeoutMs,
+      signal: hooks.signal,
+      onStep: hooks.step,
+    });
+    const result: typeof done & { smoke?: unknown } = done;
+    const smoke = options.smoke as string | undefined;
+    if (smoke !== undefined) {
+      // A model that loads but cannot answer is not deployed: unload it and say why.
+      hooks.step("smoke request");
+      try {
+        const predictor = v2Predictor(connection.client, { name: done.name, cwd: hooks.cwd });
+        const answer = await predictor.send(await predictor.encode({ data: smoke }), randomUUID(), timeoutMs);
+        result.smoke = answer.response;
+      } catch (error) {
+        await connection.client.unload(done.name).catch(() => {});
+        throw error;
+      }
+    }
+    return {
+      data: result,
+      view: deployedView(result),
+      summary: `${done.name} (versions ${done.versions.join(", ")}) READY on ${done.server} (${formatDuration(done.timings.totalMs)})`,
+    };
+  },
+
+  async models({ client }, { ref }) {
+    const name = ref?.name;
+    const index = (await client.index()).filter((e) => !name || e.name === name);
+    const metadata = name && index.some((e) => e.state === "READY") ? await client.metadata(name) : undefined;
+    return {
+      data: { models: index, ...(metadata ? { metadata } : {}) },
+      view: modelsView(index, name, metadata),
+    };
+  },
+
+  async unregister(connection, { ref }, hooks) {
+    await hooks.confirm(`unload ${ref.name} from ${connection.label}`);
+    await connection.client.unload(ref.name);
+    return { data: { name: ref.name, unloaded: true }, view: { blocks: [lines(`unloaded ${ref.name}`)] } };
+  },
+
+  async predictor(connection, request) {
+    const { client } = connection;
+    let maxBatch: Promise<number> | undefined;
+    return v2Predictor(client, {
+      name: request.name,
+      version: request.version,
+      cwd: request.cwd,
+      // More rows than max_batch_size is refused here, not by the server after the upload.
+      async check(inputs: InferInput[]) {
+        maxBatch ??= client
+          .config(request.name)
+          .then((c) => Number(c.max_batch_size ?? 0))
+          .catch(() => 0);
+        const limit = await maxBatch;
+        const rows = inputs[0]?.shape[0] ?? 1;
+        if (limit > 0 && rows > limit)
+          throw invalidInput(
+            `${rows} rows in one request, but ${request.name} takes at most ${limit} (max_batch_size)`,
+            "Split the input, or use --batch with one row per line.",
+          );
+      },
+    });
+  },
+
+  async doctor(d) {
+    return (await import("./doctor.js")).tritonDoctor(d);
+  },
+};

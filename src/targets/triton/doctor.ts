@@ -1,0 +1,39 @@
+import { type CheckResult, type DoctorEnv, explain, firstLine, pass } from "../../doctor/types.js";
+import { locateTriton } from "./locate.js";
+
+const FIX =
+  "python3 -m venv .venv-triton && .venv-triton/bin/pip install nvidia-pytriton==0.7.0  (its tritonserver is found in ./.venv-triton), put tritonserver on PATH, set MSERVE_TRITONSERVER_BIN, or use --runtime docker";
+
+/** What `mserve serve --target triton` needs: a tritonserver that starts (its own or nvidia-pytriton's). */
+export async function tritonDoctor(d: DoctorEnv): Promise<CheckResult[]> {
+  const found = locateTriton(d.env, d.cwd);
+  if (!found)
+    return [
+      {
+        id: "tritonserver",
+        title: "tritonserver",
+        status: "fail",
+        detail:
+          "not found (MSERVE_TRITONSERVER_BIN, PATH, nvidia-pytriton in ./.venv-triton, ./.venv or $VIRTUAL_ENV)",
+        fix: FIX,
+      },
+    ];
+  // pytriton's binary needs its bundled libraries on the search path to even print a version.
+  const libs: Record<string, string> = found.pytriton
+    ? { LD_LIBRARY_PATH: `${found.pytriton.libs}:${d.env.LD_LIBRARY_PATH ?? ""}` }
+    : {};
+  const version = await d.exec(found.bin, ["--version"], { timeoutMs: 20_000, env: libs });
+  const text = `${version.stdout}\n${version.stderr}`;
+  const v = /version[^\d]*(\d+\.\d+\.\d+)/i.exec(text)?.[1];
+  const where = `${found.bin}${found.pytriton ? " (nvidia-pytriton)" : ""}`;
+  if (v) return [pass("tritonserver", "tritonserver", `${v} (${where})`)];
+  return [
+    {
+      id: "tritonserver",
+      title: "tritonserver",
+      status: "warn",
+      detail: `${where}: no version (${explain(version) || firstLine(text)})`,
+      fix: "Run it by hand to see why: `tritonserver --version`; the pytriton build needs its libraries (mserve serve sets them).",
+    },
+  ];
+}
