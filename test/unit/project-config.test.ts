@@ -56,4 +56,31 @@ describe("colour policy", () => {
   ])("env %j on %j with flag %s → %s", (env, stream, flag, expected) => {
     expect(colorFor(stream, env, flag)).toBe(expected);
   });
+
+  it("checks every target's section: a bad key under any of them is exit 3 with its line and column", () => {
+    for (const [section, key] of [
+      ["triton", "max_batch_size"],
+      ["tfserving", "savedmodel"],
+      ["kserve", "minReplica"],
+      ["torchserve", "archive_format"],
+    ] as const) {
+      try {
+        parseProjectText(`name: x\ntargets:\n  ${section}:\n    ${key}: 1\n`, "mserve.yaml");
+        expect.unreachable();
+      } catch (error) {
+        expect((error as { exitCode: number }).exitCode).toBe(3);
+        expect((error as Error).message).toContain(
+          `mserve.yaml:4:5: error: unknown key "${key}" (targets.${section}.${key})`,
+        );
+      }
+    }
+    expect(() => parseProjectText("targets:\n  onnx: {}\n", "mserve.yaml")).toThrow(/unknown key "onnx"/);
+    expect(() => parseProjectText("target: onnx\n", "mserve.yaml")).toThrow(/mserve\.yaml:1:9/);
+    expect(
+      parseProjectText("target: triton\ntargets:\n  kserve: {min-replicas: 0}\n", "m.yaml"),
+    ).toMatchObject({
+      target: "triton",
+      targets: { kserve: { "min-replicas": 0 } },
+    });
+  });
 });

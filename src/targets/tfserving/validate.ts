@@ -1,17 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
+import type { Diagnostic } from "../../diagnostics.js";
 import { checkModelsConfig, parseModelsConfig } from "./models-config.js";
 import { checkSavedModel } from "./saved-model.js";
 
-export interface TfServingDiagnostic {
-  severity: "error" | "warning";
-  rule: string;
-  message: string;
-  hint?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-}
+export type TfServingDiagnostic = Diagnostic;
 
 export interface TfServingValidation {
   path: string;

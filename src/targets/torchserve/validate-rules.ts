@@ -1,18 +1,13 @@
 import { parse as parseYaml } from "yaml";
 import { checkEntryName } from "../../archive/entry-path.js";
+import type { Diagnostic } from "../../diagnostics.js";
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../model/names.js";
 import type { ArtifactListing } from "./artifact-listing.js";
 import { isBuiltinHandler } from "./handlers.js";
 import { MANIFEST_PATH, RUNTIMES } from "./manifest.js";
 
-export interface ValidationDiagnostic {
-  severity: "error" | "warning";
-  /** Stable identifier for scripts, e.g. `manifest-missing`. */
-  rule: string;
-  message: string;
-  entry?: string;
-  hint?: string;
-}
+/** A finding about an archive: the shared Diagnostic, with the entry it is about. */
+export type ValidationDiagnostic = Diagnostic;
 
 type Report = (
   severity: ValidationDiagnostic["severity"],
