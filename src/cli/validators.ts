@@ -6,7 +6,15 @@ import type { Validator } from "../targets/target.js";
  * The validator of the artifact at `path`: every target is asked whether it
  * recognises it, catch-alls (TorchServe's archive reader) last.
  */
-export async function validatorFor(path: string, cwd: string): Promise<Validator> {
+export async function validatorFor(path: string, cwd: string, target?: string): Promise<Validator> {
+  if (target) {
+    const { descriptorOf, isTargetId } = await import("../targets/table.js");
+    const { requireVerb } = await import("../targets/select.js");
+    if (!isTargetId(target)) throw invalidInput(`unknown target "${target}"`);
+    requireVerb({ id: target, descriptor: descriptorOf(target), reason: "--target" }, "validate");
+    const { validator } = await descriptorOf(target).load();
+    if (validator) return validator;
+  }
   const all: Validator[] = [];
   for (const descriptor of Object.values(TARGETS)) {
     if (!(descriptor.capabilities as readonly string[]).includes("validate")) continue;

@@ -4,8 +4,8 @@ import { validatorFor } from "../cli/validators.js";
 import { invalidInput } from "../errors.js";
 import { createUi } from "../ui/output.js";
 
-export const run: CommandRun<typeof inspectSpec> = async ({ args: [path] }, ctx) => {
-  const reader = await validatorFor(path, ctx.cwd);
+export const run: CommandRun<typeof inspectSpec> = async ({ args: [path], options }, ctx) => {
+  const reader = await validatorFor(path, ctx.cwd, options.target);
   if (!reader.inspect) throw invalidInput(`mserve cannot inspect ${path} (it can validate it)`);
   createUi(ctx).show(await reader.inspect(path, ctx.cwd));
 };

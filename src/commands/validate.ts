@@ -17,7 +17,7 @@ const line = (ui: Ui, d: Diagnostic) => {
 
 export const run: CommandRun<typeof validateSpec> = async ({ args: [path], options }, ctx) => {
   const ui = createUi(ctx);
-  const found = await validatorFor(path, ctx.cwd);
+  const found = await validatorFor(path, ctx.cwd, options.target);
   const result = await found.validate(path, ctx.cwd, options);
   const { diagnostics } = result;
   const errors = diagnostics.filter((d) => d.severity === "error").length;

@@ -1,7 +1,8 @@
 import { TARGETS } from "./table.js";
 import { VERBS } from "./target.js";
 
-export const MATRIX_START = "<!-- verb-matrix:start (generated from src/targets/table.ts: npm run readme:matrix) -->";
+export const MATRIX_START =
+  "<!-- verb-matrix:start (generated from src/targets/table.ts: npm run readme:matrix) -->";
 export const MATRIX_END = "<!-- verb-matrix:end -->";
 
 /** The verb × target table of the README, as TARGETS declares it: ✓ works, — exit 2 "not available for". */

@@ -9,7 +9,7 @@ import { MATRIX_END, MATRIX_START, verbMatrix } from "../../src/targets/matrix.j
 import { targetOptions } from "../../src/targets/options.js";
 import { chooseTarget, requireVerb } from "../../src/targets/select.js";
 import { TARGETS } from "../../src/targets/table.js";
-import { type Target, VERBS, type Verb } from "../../src/targets/target.js";
+import { type Target, type TargetDescriptor, VERBS, type Verb } from "../../src/targets/target.js";
 import { repoRoot } from "../helpers/cli.js";
 import { tempDirs } from "./runtime/temp-dirs.js";
 
@@ -34,7 +34,7 @@ const METHOD: Record<Verb, keyof Target> = {
 
 describe("the TARGETS table", () => {
   it("every adapter implements what its descriptor promises, and says why for what it lacks", async () => {
-    for (const descriptor of Object.values(TARGETS)) {
+    for (const descriptor of Object.values(TARGETS) as TargetDescriptor[]) {
       const adapter = await descriptor.load();
       expect(adapter.id).toBe(descriptor.id);
       for (const verb of VERBS) {

@@ -55,7 +55,9 @@ export const inspectSpec = command({
   name: "inspect",
   description: "show an artifact's manifest, entries, sizes and sha256 without extracting it",
   args: [arg("<path>", ".mar, .tar.gz, .zip or artifact folder")],
-  options: {},
+  options: {
+    target: targetOption("read the path as this target's artifact (default: recognised from the path)"),
+  },
   examples: ["mserve inspect dist/intent.mar", "mserve inspect dist/intent.mar -o json"],
 });
 
@@ -68,7 +70,10 @@ export const validateSpec = command({
       ".mar/.tar.gz/artifact folder, Triton repository/model folder/config.pbtxt, TF Serving base or models.config, InferenceService YAML",
     ),
   ],
-  options: { ...targetOptions("validate") },
+  options: {
+    target: targetOption("read the path as this target's artifact (default: recognised from the path)"),
+    ...targetOptions("validate"),
+  },
   examples: [
     "mserve validate dist/intent.mar",
     "mserve validate dist/intent -o json",

@@ -141,7 +141,10 @@ export class V2Client {
   }
 
   async ready(name: string, version?: string): Promise<boolean> {
-    return (await this.call("GET", `${modelPath(name, version)}/ready`)).status === 200;
+    const response = await this.call("GET", `${modelPath(name, version)}/ready`);
+    // "Not ready" is any other answer, but a refused credential is not an answer about the model.
+    if (response.status === 401 || response.status === 403) this.fail(response, `readiness of ${name}`);
+    return response.status === 200;
   }
 
   async metadata(name: string, version?: string): Promise<ModelMetadata> {

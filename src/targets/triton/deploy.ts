@@ -22,7 +22,9 @@ async function sameTree(a: string, b: string): Promise<boolean> {
   const [sa, sb] = await Promise.all([stat(a), stat(b).catch(() => undefined)]);
   if (!sb || sa.isDirectory() !== sb.isDirectory()) return false;
   if (!sa.isDirectory()) return sa.size === sb.size && (await readFile(a)).equals(await readFile(b));
-  const [ea, eb] = await Promise.all([readdir(a), readdir(b)]);
+  // The Python backend writes __pycache__ next to model.py once loaded: not part of what was deployed.
+  const listed = async (dir: string) => (await readdir(dir)).filter((n) => n !== "__pycache__");
+  const [ea, eb] = await Promise.all([listed(a), listed(b)]);
   if (ea.length !== eb.length || ea.some((n) => !eb.includes(n))) return false;
   for (const n of ea) if (!(await sameTree(join(a, n), join(b, n)))) return false;
   return true;
