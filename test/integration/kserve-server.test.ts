@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePorts } from "../../src/runtime/ports.js";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
 import { realToolsRequired } from "../helpers/python.js";
 
 /**
@@ -13,8 +12,7 @@ import { realToolsRequired } from "../helpers/python.js";
  * through fixtures/intent/kserve_server.py: a real, separately maintained
  * implementation of both protocols.
  */
-const python = join(process.env.MSERVE_KSERVE_VENV ?? join(repoRoot, ".venv-kserve"), "bin", "python");
-const missing = existsSync(python) ? undefined : `${python} not found: run \`npm run setup:python\``;
+const missing = kserveMissing();
 if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
 if (missing) console.warn(`skipping the KServe server tests: ${missing}`);
 
@@ -23,7 +21,6 @@ const json = (result: CliResult) => JSON.parse(result.stdout);
 describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model server", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  let server: ChildProcess;
   let url: string;
   const run = (...args: string[]) => mserve(args, { cwd: dir });
   const ok = async (...args: string[]) => {
@@ -32,40 +29,15 @@ describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model se
     return result;
   };
 
+  let kserve: RunningKserve;
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject());
-    const [http, grpc] = (await findFreePorts(2)) as number[];
-    url = `http://127.0.0.1:${http}`;
-    server = spawn(
-      python,
-      [
-        join(repoRoot, "fixtures", "intent", "kserve_server.py"),
-        `--http_port=${http}`,
-        `--grpc_port=${grpc}`,
-      ],
-      {
-        detached: true,
-        stdio: "ignore",
-      },
-    );
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const ready = await fetch(`${url}/v2/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) return;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error("the KServe model server did not become ready");
+    kserve = await startKserve(["--versions", "1,2"]);
+    url = kserve.url;
   }, 120_000);
 
   afterAll(async () => {
-    if (server?.pid) {
-      try {
-        process.kill(-server.pid, "SIGKILL");
-      } catch {}
-    }
+    kserve?.stop();
     await cleanup?.();
   });
 
@@ -181,5 +153,104 @@ describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model se
         )
       ).exitCode,
     ).toBe(6);
+  });
+
+  it("addresses versions over v2 (each answers as itself), refuses them over v1, and logs every prediction", async () => {
+    const ask = (ref: string, ...more: string[]) =>
+      ok(
+        "predict",
+        ref,
+        ...more,
+        "--target",
+        "kserve",
+        "--url",
+        url,
+        "--protocol",
+        "v2",
+        "--data",
+        "set a timer",
+        "-o",
+        "json",
+      );
+    const one = json(await ask("intent:1"));
+    expect(one).toMatchObject({
+      model: "intent",
+      version: "1",
+      target: "kserve",
+      response: { INTENT: ["set_timer"] },
+    });
+    const two = json(await ask("intent", "2"));
+    expect(two).toMatchObject({ version: "2", response: { INTENT: ["v2/set_timer"] } });
+    const latest = json(await ask("intent"));
+    expect(latest.response.INTENT).toEqual(["set_timer"]);
+    const v1 = await run(
+      "predict",
+      "intent:1",
+      "--target",
+      "kserve",
+      "--url",
+      url,
+      "--data",
+      "hi",
+      "-o",
+      "json",
+    );
+    expect(v1.exitCode).toBe(2);
+    expect(json(v1).error.message).toMatch(/v1 protocol cannot address a version/);
+    const ghost = await run(
+      "predict",
+      "intent:3",
+      "--target",
+      "kserve",
+      "--url",
+      url,
+      "--protocol",
+      "v2",
+      "--data",
+      "hi",
+    );
+    expect(ghost.exitCode, ghost.stderr).toBe(4);
+    const logged = json(await ok("logs", "predictions", "--model", "intent", "-o", "json")).predictions as {
+      requestId: string;
+      target: string;
+      version?: string;
+    }[];
+    for (const answer of [one, two, latest]) {
+      const line = logged.find((p) => p.requestId === answer.requestId);
+      expect(line?.target).toBe("kserve");
+      expect(line?.version).toBe(answer.version);
+    }
+  });
+
+  it("benchmarks over v1 and v2: every measured request answered", async () => {
+    for (const protocol of ["v1", "v2"]) {
+      const doc = json(
+        await ok(
+          "bench",
+          "intent",
+          "--target",
+          "kserve",
+          "--url",
+          url,
+          "--protocol",
+          protocol,
+          "--data",
+          "play some jazz",
+          "-n",
+          "20",
+          "-c",
+          "1,2",
+          "--warmup",
+          "0s",
+          "-o",
+          "json",
+        ),
+      );
+      expect(doc.target).toBe("kserve");
+      expect(doc.levels.map((l: { requests: number; ok: number }) => [l.requests, l.ok])).toEqual([
+        [20, 20],
+        [20, 20],
+      ]);
+    }
   });
 });

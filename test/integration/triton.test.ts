@@ -49,6 +49,7 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
   let cleanup: () => Promise<void>;
   let repository: string;
   let http: string;
+  let metrics: string;
   const env = { MSERVE_TRITONSERVER_BIN: install?.bin ?? "" };
   const run = (...args: string[]) => mserve(args, { cwd: dir, env });
   const ok = async (...args: string[]) => {
@@ -66,6 +67,7 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     );
     repository = served.modelStore;
     http = served.urls.http;
+    metrics = served.urls.metrics;
   }, 180_000);
 
   afterAll(async () => {
@@ -131,6 +133,43 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     const models = json(await ok("models", "-o", "json")).models;
     expect(models).toContainEqual(expect.objectContaining({ name: "intent", version: "1", state: "READY" }));
   }, 240_000);
+
+  it("bench counts exactly the inference requests Triton's own metrics count", async () => {
+    /** nv_inference_request_success for the model: Triton's counter of answered inference requests. */
+    const served = async () => {
+      const text = await (await fetch(`${metrics}/metrics`)).text();
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("nv_inference_request_success{") && l.includes('model="intent"'));
+      return Number(line?.split(" ").pop() ?? 0);
+    };
+    const before = await served();
+    const doc = json(
+      await ok(
+        "bench",
+        "intent",
+        "--target",
+        "triton",
+        "--data",
+        "play some jazz",
+        "-n",
+        "40",
+        "-c",
+        "1,2",
+        "--warmup",
+        "0s",
+        "-o",
+        "json",
+      ),
+    );
+    expect(doc).toMatchObject({ model: "intent", target: "triton", interrupted: false });
+    const requests = doc.levels.reduce((n: number, l: { requests: number; ok: number }) => n + l.requests, 0);
+    expect(doc.levels.map((l: { ok: number }) => l.ok)).toEqual([40, 40]);
+    expect((await served()) - before).toBe(requests);
+    // An unknown model fails before any load is sent.
+    const unknown = await run("bench", "ghost", "--target", "triton", "--data", "x", "-n", "5");
+    expect(unknown.exitCode).toBe(4);
+  });
 
   it("catches wrong tensor names, datatypes and shapes before sending (exit 3)", async () => {
     for (const [args, message] of [

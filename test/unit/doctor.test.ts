@@ -17,7 +17,10 @@ import {
 } from "../../src/doctor/checks.js";
 import { createExec } from "../../src/doctor/exec.js";
 import { MserveError } from "../../src/errors.js";
+import { kserveDoctor } from "../../src/targets/kserve/doctor.js";
+import { tfservingDoctor } from "../../src/targets/tfserving/doctor.js";
 import { checkJava, checkTorchServe, javaMajor, workerPython } from "../../src/targets/torchserve/doctor.js";
+import { tritonDoctor } from "../../src/targets/triton/doctor.js";
 
 // Fake tools are real shell scripts, so the checks also exercise the execa runner.
 const JAVA_17 = `echo 'openjdk version "17.0.9" 2023-10-17' >&2`;
@@ -274,7 +277,7 @@ describe("checkPorts", () => {
 async function runDoctor(
   output: "text" | "json",
   env: NodeJS.ProcessEnv,
-  target: string | undefined = "torchserve",
+  target: string | null = "torchserve",
 ) {
   const collected = { stdout: "", stderr: "" };
   const sink = (key: keyof typeof collected) =>
@@ -288,7 +291,7 @@ async function runDoctor(
     { output },
     { cwd: await tempDir(), env, stdout: sink("stdout"), stderr: sink("stderr") },
   );
-  const error = await run({ args: [], options: { target } as never }, ctx).then(
+  const error = await run({ args: [], options: { target: target ?? undefined } as never }, ctx).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -363,5 +366,70 @@ describe("mserve doctor (command)", () => {
       expect(line.slice(status, detail)).toMatch(/^(pass|warn|fail) +$/);
       expect(line[detail]).toMatch(/\S/);
     }
+  });
+});
+
+describe("each target's prerequisites", () => {
+  it("triton: a tritonserver that answers --version, else the install line", async () => {
+    const none = await tritonDoctor(doctorEnv({ PATH: await tempDir() }));
+    expect(none).toMatchObject([
+      { id: "tritonserver", status: "fail", fix: expect.stringContaining("nvidia-pytriton") },
+    ]);
+    const PATH = await fakeBin({ tritonserver: `echo "tritonserver version 2.51.0"` });
+    const found = await tritonDoctor(doctorEnv({ PATH }));
+    expect(found).toMatchObject([{ status: "pass", detail: expect.stringMatching(/^2\.51\.0 \(/) }]);
+    const broken = await tritonDoctor(
+      doctorEnv({ PATH: await fakeBin({ tritonserver: "echo 'libdcgm.so: cannot open' >&2; exit 127" }) }),
+    );
+    expect(broken[0]).toMatchObject({ status: "warn", detail: expect.stringContaining("libdcgm.so") });
+  });
+
+  it("tfserving: tensorflow_model_server, else docker for its image, else both fixes", async () => {
+    const binary = await tfservingDoctor(
+      doctorEnv({
+        PATH: await fakeBin({ tensorflow_model_server: `echo "TensorFlow ModelServer: 2.19.0-rc0"` }),
+      }),
+    );
+    expect(binary).toMatchObject([{ status: "pass", detail: expect.stringContaining("2.19.0") }]);
+    const docker = await tfservingDoctor(doctorEnv({ PATH: await fakeBin({ docker: DOCKER_UP }) }));
+    expect(docker).toMatchObject([{ status: "pass", detail: expect.stringContaining("--runtime docker") }]);
+    const neither = await tfservingDoctor(doctorEnv({ PATH: await fakeBin({ docker: DOCKER_DOWN }) }));
+    expect(neither).toMatchObject([
+      { status: "fail", fix: expect.stringContaining("tensorflow-model-server") },
+    ]);
+  });
+
+  it("kserve: kubectl with a current context", async () => {
+    const missing = await kserveDoctor(doctorEnv({ PATH: await tempDir() }));
+    expect(missing).toMatchObject([
+      { id: "kubectl", status: "fail", fix: expect.stringContaining("kubectl") },
+    ]);
+    const ready = await kserveDoctor(doctorEnv({ PATH: await fakeBin({ kubectl: "echo kind-mserve" }) }));
+    expect(ready).toMatchObject([{ status: "pass", detail: expect.stringContaining("context kind-mserve") }]);
+    const noContext = await kserveDoctor(
+      doctorEnv({ PATH: await fakeBin({ kubectl: "echo 'error: current-context is not set' >&2; exit 1" }) }),
+    );
+    expect(noContext).toMatchObject([{ status: "fail", fix: expect.stringContaining("use-context") }]);
+  });
+
+  it("without --target: every target is reported, and doctor passes when one is ready", async () => {
+    const { stdout, error } = await runDoctor("json", await healthyEnv(), null);
+    expect(error).toBeUndefined();
+    const doc = JSON.parse(stdout) as {
+      targets: { target: string; ready: boolean }[];
+      checks: CheckResult[];
+    };
+    expect(doc.targets).toEqual([
+      { target: "torchserve", ready: true },
+      { target: "triton", ready: false },
+      { target: "tfserving", ready: true },
+      { target: "kserve", ready: false },
+    ]);
+    expect(doc.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(["tritonserver", "tensorflow_model_server", "kubectl"]),
+    );
+    const none = await runDoctor("json", await healthyEnv({ java: JAVA_8, docker: DOCKER_DOWN }), null);
+    expect((none.error as MserveError).code).toBe("INVALID_INPUT");
+    expect((none.error as MserveError).hint).toMatch(/No target is ready/);
   });
 });
