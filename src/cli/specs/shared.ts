@@ -21,7 +21,7 @@ export const serverOptions = (defaultTimeout: string) =>
     server: opt.string("--server <name>", "a server started by `mserve serve` (default: the one running)"),
     url: opt.string(
       "--url <url>",
-      "API of another server, e.g. http://127.0.0.1:8081 (TorchServe management)",
+      "a server mserve did not start: TorchServe management (:8081), Triton HTTP (:8000), TF Serving REST (:8501), a KServe ingress",
     ),
     modelStore: opt.string(
       "--model-store <dir>",
