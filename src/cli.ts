@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { type Command, CommanderError } from "commander";
 import { cleanupTempPathsSync } from "./archive/temp-paths.js";
 import { loadCommand } from "./cli/loaders.js";
@@ -116,6 +117,8 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
     return 0;
   }
   const controller = new AbortController();
+  // Every request in flight listens for Ctrl-C: a batch at -c 16 is not a listener leak.
+  setMaxListeners(0, controller.signal);
   const onSignal = () => {
     if (controller.signal.aborted) {
       cleanupTempPathsSync();

@@ -1,5 +1,6 @@
+import { MserveError } from "../errors.js";
 import type { Predictor } from "../targets/target.js";
-import { readBatchInputs, runOrdered } from "./batch.js";
+import { type BatchInput, readBatchInputs, runOrdered } from "./batch.js";
 import { type PredictOutcome, sendPrediction } from "./send.js";
 import type { PredictTarget } from "./target.js";
 
@@ -23,6 +24,9 @@ const lineResult = (outcome: PredictOutcome, line: number): BatchLineResult =>
         latencyMs: outcome.latencyMs,
         response: outcome.response,
       };
+
+/** Consecutive connection failures after which a batch stops sending: the server is gone, not one request. */
+export const GIVE_UP_AFTER = 5;
 
 export interface BatchOptions {
   file: string;
@@ -58,21 +62,36 @@ export async function runPredictBatch(
   onLine: (result: BatchLineResult, summary: BatchSummary) => void,
 ): Promise<BatchSummary> {
   const summary: BatchSummary = { total: 0, failedLines: [], codes: new Set(), logFailed: false };
+  let unreachableInARow = 0;
+  let gaveUp: MserveError | undefined;
+  const send = async (item: BatchInput): Promise<PredictOutcome> => {
+    if (item.error) return { requestId: "", status: "error", latencyMs: 0, error: item.error };
+    if (gaveUp) return { requestId: "", status: "error", latencyMs: 0, error: gaveUp };
+    const outcome = await sendPrediction(predictor, item.input ?? {}, {
+      target,
+      server: options.server,
+      targetId: options.targetId,
+      groupId: options.groupId,
+      logOutput: options.logOutput,
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+    });
+    if (outcome.error?.code === "UNREACHABLE") {
+      unreachableInARow++;
+      // Lines in flight finish; the rest are reported as not sent, in order, without waiting on a dead server.
+      if (unreachableInARow >= GIVE_UP_AFTER && !gaveUp)
+        gaveUp = new MserveError(
+          "UNREACHABLE",
+          `not sent: ${GIVE_UP_AFTER} predictions in a row could not reach the server (${outcome.error.message})`,
+          { hint: outcome.error.hint },
+        );
+    } else if (outcome.status === "ok") unreachableInARow = 0;
+    return outcome;
+  };
   await runOrdered(
     readBatchInputs(options.file, options.cwd),
     options.concurrency,
-    async (item): Promise<PredictOutcome> =>
-      item.error
-        ? { requestId: "", status: "error", latencyMs: 0, error: item.error }
-        : sendPrediction(predictor, item.input ?? {}, {
-            target,
-            server: options.server,
-            targetId: options.targetId,
-            groupId: options.groupId,
-            logOutput: options.logOutput,
-            env: options.env,
-            timeoutMs: options.timeoutMs,
-          }),
+    send,
     (outcome, item) => {
       summary.total++;
       summary.logFailed ||= Boolean(outcome.logFailed);

@@ -91,8 +91,9 @@ export const torchserveTarget: Target<Connection> = {
       import("./views.js"),
     ]);
     const flags = options as WorkerFlags & Flags;
-    const deploy = (archive: string, expectedSha256?: string) =>
-      deployArchive(connection, {
+    const deploy = (archive: string, expectedSha256?: string) => {
+      let model: { name: string; version: string } | undefined;
+      return deployArchive(connection, {
         archive,
         expectedSha256,
         replace: Boolean(flags.replace),
@@ -105,7 +106,15 @@ export const torchserveTarget: Target<Connection> = {
         maxBatchDelayMs: flags.maxBatchDelay,
         responseTimeoutSec: flags.responseTimeout,
         onStep: hooks.step,
+        onArtifact: (read) => {
+          model = read;
+        },
+      }).catch(async (error: unknown) => {
+        // A worker that died while loading left its Python exception in the worker log.
+        const { withWorkerCause } = await import("./worker-log.js");
+        throw await withWorkerCause(error, { logFile: connection.record?.logFile, ...model, when: "load" });
       });
+    };
     let done: DeployResult | undefined;
     if (source.kind === "registry") {
       if (source.model.target !== "torchserve")

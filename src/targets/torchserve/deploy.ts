@@ -23,6 +23,8 @@ export interface DeployOptions extends WorkerSettings {
   timeoutMs: number;
   signal?: AbortSignal;
   onStep?: (message: string) => void;
+  /** Told the name and version as soon as the archive is read, before anything can fail on the server. */
+  onArtifact?: (model: { name: string; version: string }) => void;
 }
 
 export interface DeployResult {
@@ -75,6 +77,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
   const step = options.onStep ?? (() => {});
   const artifact = await checkArtifact(resolve(options.archive));
   const { name, version } = artifact;
+  options.onArtifact?.({ name, version });
   if (options.expectedSha256 && artifact.sha256 !== options.expectedSha256) {
     throw new MserveError(
       "INVALID_INPUT",

@@ -4,6 +4,7 @@ import { readPredictInput } from "../../predict/input.js";
 import type { Predictor, PredictorRequest } from "../target.js";
 import { predictionPath } from "./client.js";
 import type { Connection } from "./connect.js";
+import { withWorkerCause } from "./worker-log.js";
 
 /**
  * Predictions through TorchServe's inference API: the body goes to the handler
@@ -28,14 +29,23 @@ export async function torchservePredictor(
       return { body, contentType };
     },
     async send(encoded, requestId, timeoutMs) {
-      const answer = await client.predict({
-        name,
-        version,
-        body: encoded.body,
-        contentType: encoded.contentType,
-        requestId,
-        timeoutMs,
-      });
+      const answer = await client
+        .predict({
+          name,
+          version,
+          body: encoded.body,
+          contentType: encoded.contentType,
+          requestId,
+          timeoutMs,
+        })
+        .catch(async (error: unknown) => {
+          throw await withWorkerCause(error, {
+            logFile: connection.record?.logFile,
+            name,
+            version,
+            when: "predict",
+          });
+        });
       return {
         response: decodeResponse(answer.body, answer.contentType),
         httpStatus: answer.status,
