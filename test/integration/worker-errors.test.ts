@@ -55,7 +55,7 @@ describe.skipIf(Boolean(missing))("handler failures and a dying server, on a rea
     for (const [name, handler] of [
       ["raising", "raising.py"],
       ["broken", "missing_import.py"],
-    ])
+    ] as const)
       expect(
         (await run("package", "--model-name", name, "-v", "1", "--handler", handler, "-f")).exitCode,
       ).toBe(0);
