@@ -3,6 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "../archive/atomic-output.js";
 import { conflict, invalidInput } from "../errors.js";
 import { checkModelName } from "../model/names.js";
+import { packagePath } from "../paths.js";
 
 export const INIT_TEMPLATES = ["text-classifier", "image-classifier", "custom"] as const;
 export type InitTemplate = (typeof INIT_TEMPLATES)[number];
@@ -28,7 +29,7 @@ const TEMPLATE_FILES: Record<InitTemplate, Array<{ target: string; from: string 
   ],
 };
 
-export const templatesRoot = () => new URL("../../templates/", import.meta.url).pathname;
+export const templatesRoot = () => packagePath("templates/");
 
 export interface InitPlan {
   dir: string;

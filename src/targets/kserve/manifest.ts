@@ -1,11 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { invalidInput, usageError } from "../../errors.js";
+import { packagePath } from "../../paths.js";
 
-const SCHEMA = fileURLToPath(
-  new URL("../../../schemas/kserve/inferenceservice-v1beta1.json", import.meta.url),
-);
+const SCHEMA = packagePath("schemas/kserve/inferenceservice-v1beta1.json");
 
 /** The model formats mserve builds, as KServe names them (the runtime is chosen by the cluster). */
 export const KSERVE_FORMATS = { torchserve: "pytorch", triton: "triton", tfserving: "tensorflow" } as const;

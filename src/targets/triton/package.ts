@@ -1,17 +1,17 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import type { LoadedProject } from "../../config/project.js";
 import { conflict, fromFsError, invalidInput, usageError } from "../../errors.js";
 import { checkModelName } from "../../model/names.js";
+import { packagePath } from "../../paths.js";
 import { type ModelConfig, parseModelConfig, writeModelConfig } from "./config.js";
 import { type TritonSection, type tensorSchema, tritonSectionSchema } from "./project-section.js";
 import { checkConfig, type TritonDiagnostic } from "./rules.js";
 
-const TEMPLATES = fileURLToPath(new URL("../../../templates/triton/", import.meta.url));
+const TEMPLATES = packagePath("templates/triton/");
 
 export interface TritonPackagePlan {
   name: string;

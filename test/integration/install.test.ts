@@ -1,0 +1,104 @@
+import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../helpers/cli.js";
+import { realToolsRequired } from "../helpers/python.js";
+import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
+
+/**
+ * mserve as a user gets it: `npm pack` (which builds dist/ through `prepare`),
+ * the tarball installed into a fresh prefix, and the installed `mserve` run
+ * from a folder outside the repository: help, init, package, inspect,
+ * validate, then serve → deploy → predict → stop on a real TorchServe.
+ */
+const missing = torchserveMissing();
+if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
+
+describe("the packed tarball, installed into a fresh prefix", () => {
+  let root: string;
+  let bin: string;
+  let work: string;
+  const mserve = (args: string[], env: Record<string, string> = {}) =>
+    execa(bin, args, {
+      cwd: work,
+      reject: false,
+      // No repository venv on PATH, no repository folder around: only what the user would have.
+      env: {
+        PATH: `${join(root, "prefix", "bin")}:/usr/bin:/bin`,
+        HOME: root,
+        MSERVE_HOME: join(root, "home"),
+        NO_COLOR: "1",
+        CI: "1",
+        ...env,
+      },
+      extendEnv: false,
+    });
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "mserve-install-"));
+    await execa("npm", ["pack", "--pack-destination", root, "--silent"], { cwd: repoRoot });
+    const [tarball] = (await readdir(root)).filter((f) => f.endsWith(".tgz"));
+    await execa(
+      "npm",
+      [
+        "install",
+        "-g",
+        "--prefix",
+        join(root, "prefix"),
+        join(root, tarball as string),
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+      ],
+      { cwd: root },
+    );
+    bin = join(root, "prefix", "bin", "mserve");
+    work = join(root, "work");
+    await mkdir(work);
+  }, 240_000);
+  afterAll(async () => {
+    await mserve(["stop", "--all"]);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("answers --version and --help, and scaffolds, packages, inspects and validates outside the repo", async () => {
+    const version = await mserve(["--version"]);
+    expect(version.exitCode, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await mserve(["--help"])).stdout).toContain("Exit codes:");
+    expect((await mserve(["init", "intent"])).exitCode).toBe(0);
+    // The user brings the trained model: the fixture's weights, vocabulary, labels and model class.
+    for (const file of ["model.pt", "model.py", "vocab.json", "index_to_name.json"])
+      await cp(join(repoRoot, "fixtures", "intent", file), join(work, "intent", file));
+    const packaged = await execa(bin, ["package", "-o", "json"], {
+      cwd: join(work, "intent"),
+      reject: false,
+      env: { PATH: "/usr/bin:/bin", MSERVE_HOME: join(root, "home"), CI: "1" },
+      extendEnv: false,
+    });
+    expect(packaged.exitCode, packaged.stderr).toBe(0);
+    expect(JSON.parse(packaged.stdout).manifest.model.modelName).toBe("intent");
+    expect((await mserve(["inspect", "intent/intent.mar"])).stdout).toContain("MAR-INF/MANIFEST.json");
+    expect((await mserve(["validate", "intent/intent.mar"])).exitCode).toBe(0);
+  });
+
+  it.skipIf(Boolean(missing))(
+    "serves, deploys, predicts and stops with a runtime present",
+    async () => {
+      const env = { MSERVE_TORCHSERVE_BIN: torchserveBin(), JAVA_HOME: process.env.JAVA_HOME ?? "" };
+      const served = await mserve(["serve", "--ports", "auto"], env);
+      expect(served.exitCode, served.stderr).toBe(0);
+      expect((await mserve(["deploy", "intent/intent.mar"], env)).exitCode).toBe(0);
+      const predicted = await mserve(
+        ["predict", "intent", "--data", "set a timer for ten minutes", "-o", "json"],
+        env,
+      );
+      expect(predicted.exitCode, predicted.stderr).toBe(0);
+      expect(JSON.parse(predicted.stdout).response.intent).toBe("set_timer");
+      expect((await mserve(["stop"], env)).exitCode).toBe(0);
+    },
+    180_000,
+  );
+});
