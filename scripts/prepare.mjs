@@ -11,10 +11,14 @@ try {
   require.resolve("esbuild", { paths: [root] });
 } catch {
   const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
+  // Only the parent's global-install settings are dropped; the registry, cache and proxy stay.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_config_(global|prefix|allow_scripts|location)$/i.test(k)),
+  );
   execFileSync(npm[0], [...npm.slice(1), "install", "--no-save", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund"], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, npm_config_global: "false", npm_config_prefix: "" },
+    env,
   });
 }
 execFileSync(process.execPath, [new URL("build.mjs", import.meta.url).pathname], { stdio: "inherit" });
