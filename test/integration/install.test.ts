@@ -101,4 +101,30 @@ describe("the packed tarball, installed into a fresh prefix", () => {
     },
     180_000,
   );
+
+  it("installs from git the way the README says (npm pack of the git URL, then -g of the tarball)", async () => {
+    const from = join(root, "from-git");
+    await mkdir(from);
+    // A plain `npm install -g git+…` hits npm/cli#3692 and #8440: under -g npm prepares a git
+    // package without its dev dependencies. Packing the git URL prepares it as a project.
+    await execa("npm", ["pack", `git+file://${repoRoot}`, "--silent"], { cwd: from });
+    const [tarball] = (await readdir(from)).filter((f) => f.endsWith(".tgz"));
+    await execa(
+      "npm",
+      [
+        "install",
+        "-g",
+        "--prefix",
+        join(from, "prefix"),
+        join(from, tarball as string),
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+      ],
+      { cwd: from },
+    );
+    const version = await execa(join(from, "prefix", "bin", "mserve"), ["--version"], { reject: false });
+    expect(version.exitCode, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
+  }, 180_000);
 });
