@@ -33,6 +33,7 @@ export const COMMAND_LOADERS: Record<string, () => Promise<unknown>> = {
   release: () => import("../commands/release.js"),
   rollback: () => import("../commands/rollback.js"),
   feedback: () => import("../commands/feedback.js"),
+  setup: () => import("../commands/setup.js"),
   doctor: () => import("../commands/doctor.js"),
   completion: () => import("../commands/completion.js"),
 };

@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { CheckResult, DoctorEnv } from "../doctor/types.js";
 import type { ModelVersion, Registry } from "../registry/types.js";
 import type { LaunchPreview, ServerRecord } from "../runtime/types.js";
+import type { RuntimeSpec } from "../setup/runtime-spec.js";
 import type { View } from "../ui/view.js";
 
 /**
@@ -46,6 +47,8 @@ export interface TargetDescriptor {
   serverLabels?: boolean;
   /** Why a verb is missing, and what to do instead; shown with the exit-2 refusal. */
   unavailable?: Partial<Record<Verb, string>>;
+  /** The Python runtime `mserve setup <id>` installs for it. */
+  runtime?: RuntimeSpec;
   /** Its `targets.<id>` section of mserve.yaml (unknown keys are errors). */
   projectSection?: () => Promise<ZodType>;
   load(): Promise<Target>;

@@ -127,4 +127,23 @@ describe("the packed tarball, installed into a fresh prefix", () => {
     expect(version.exitCode, version.stderr).toBe(0);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
   }, 180_000);
+
+  it("mserve setup torchserve in an empty MSERVE_HOME, then serve, deploy and predict with no venv of the repo", async () => {
+    const home = { MSERVE_HOME: join(root, "setup-home"), JAVA_HOME: process.env.JAVA_HOME ?? "" };
+    const setup = await mserve(["setup", "torchserve", "-o", "json"], home);
+    expect(setup.exitCode, setup.stderr).toBe(0);
+    expect(JSON.parse(setup.stdout)).toMatchObject({ runtime: "torchserve", status: "created" });
+    const again = await mserve(["setup", "torchserve", "-o", "json"], home);
+    expect(JSON.parse(again.stdout).status).toBe("unchanged");
+    const served = await mserve(["serve", "--name", "managed", "--ports", "auto", "-o", "json"], home);
+    expect(served.exitCode, served.stderr).toBe(0);
+    expect(JSON.parse(served.stdout).command[0]).toContain(
+      join(root, "setup-home", "runtimes", "torchserve"),
+    );
+    expect((await mserve(["deploy", "intent/intent.mar"], home)).exitCode).toBe(0);
+    const predicted = await mserve(["predict", "intent", "--data", "play some jazz", "-o", "json"], home);
+    expect(predicted.exitCode, predicted.stderr).toBe(0);
+    expect(JSON.parse(predicted.stdout).response.intent).toBe("play_music");
+    expect((await mserve(["stop", "managed"], home)).exitCode).toBe(0);
+  }, 300_000);
 });

@@ -12,7 +12,7 @@ import {
   releaseSpec,
   rollbackSpec,
 } from "./registry.js";
-import { completionSpec, doctorSpec, logsSpec, psSpec, serveSpec, stopSpec } from "./servers.js";
+import { completionSpec, doctorSpec, logsSpec, psSpec, serveSpec, setupSpec, stopSpec } from "./servers.js";
 import {
   benchSpec,
   deploySpec,
@@ -53,6 +53,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   releaseSpec,
   rollbackSpec,
   feedbackSpec,
+  setupSpec,
   doctorSpec,
   completionSpec,
 ];

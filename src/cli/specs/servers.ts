@@ -1,3 +1,4 @@
+import { RUNTIMES } from "../../setup/runtimes.js";
 import { targetOptions } from "../../targets/options.js";
 import { arg, command, opt } from "../options.js";
 import { targetOption } from "./shared.js";
@@ -99,5 +100,21 @@ export const completionSpec = command({
     "mserve completion bash > /etc/bash_completion.d/mserve",
     "mserve completion zsh > ~/.zfunc/_mserve",
     "mserve completion fish > ~/.config/fish/completions/mserve.fish",
+  ],
+});
+
+export const setupSpec = command({
+  name: "setup",
+  description:
+    "install a server's Python runtime under $MSERVE_HOME/runtimes (the pinned versions mserve is tested with); serve finds it",
+  args: [arg("<runtime>", "the runtime to install", { choices: Object.keys(RUNTIMES) })],
+  options: {
+    python: opt.string("--python <interpreter>", "Python to build the venv with (default: python3 on PATH)"),
+    upgrade: opt.flag("--upgrade", "reinstall the pinned packages even when the runtime is up to date"),
+  },
+  examples: [
+    "mserve setup torchserve && mserve serve",
+    "mserve setup triton --python python3.11",
+    "mserve setup mlflow -o json",
   ],
 });

@@ -76,6 +76,13 @@ export const kserve = {
       "Route traffic between revisions with `mserve deploy --target kserve --canary-traffic-percent N`.",
     unregister: "Delete the InferenceService with `kubectl delete inferenceservice NAME`.",
   },
+  runtime: {
+    packages: ["kserve==0.21.0", "torch==2.13.0"],
+    requirementsFile: "requirements-kserve.txt",
+    bins: [],
+    python: { min: [3, 10], max: [3, 12] },
+    next: "write a kserve.Model and start it with $MSERVE_HOME/runtimes/kserve/bin/python model.py",
+  },
   projectSection: () => import("./project-section.js").then((m) => m.kserveSection),
   load: () => import("./adapter.js").then((m) => m.kserveTarget),
 } as const satisfies TargetDescriptor;

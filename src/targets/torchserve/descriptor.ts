@@ -88,6 +88,21 @@ export const torchserve = {
       ),
     },
   },
+  runtime: {
+    packages: [
+      "torch==2.13.0",
+      "torchserve==0.12.0",
+      "torch-model-archiver==0.12.0",
+      "pyyaml==6.0.2",
+      "psutil",
+      "packaging",
+    ],
+    requirementsFile: "requirements-python.txt",
+    bins: ["torchserve", "torch-model-archiver"],
+    python: { min: [3, 10], max: [3, 13] },
+    needs: ["java17"],
+    next: "mserve serve",
+  },
   projectSection: () => import("./project-section.js").then((m) => m.torchserveSection),
   load: () => import("./adapter.js").then((m) => m.torchserveTarget),
 } as const satisfies TargetDescriptor;

@@ -2,13 +2,14 @@ import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { checkPorts, late, withDeadline } from "../../doctor/checks.js";
 import { type CheckResult, type DoctorEnv, explain, firstLine, pass } from "../../doctor/types.js";
-import { locateJava, locateTorchServe } from "./locate.js";
+import { javaMajor, locateJava } from "../../runtime/java.js";
+import { locateTorchServe } from "./locate.js";
 
 /** Importing torch from a cold disk can take well over 10 s; still bounded so doctor never hangs. */
 export const PYTHON_PROBE_TIMEOUT_MS = 30_000;
 
 const TORCHSERVE_FIX =
-  "python3 -m venv .venv && .venv/bin/pip install torchserve==0.12.0 torch==2.13.0 pyyaml  (./.venv is found automatically; or set MSERVE_TORCHSERVE_BIN)";
+  "mserve setup torchserve  (a venv with the tested versions under $MSERVE_HOME/runtimes; or a ./.venv with torchserve==0.12.0 torch==2.13.0 pyyaml, or MSERVE_TORCHSERVE_BIN)";
 
 /** The torchserve executable, its version, and the Python its workers will run. */
 export async function checkTorchServe(d: DoctorEnv): Promise<CheckResult[]> {
@@ -136,15 +137,6 @@ function parseProbe(stdout: string): Probe | undefined {
   }
 }
 
-/** `openjdk version "17.0.9"` → 17; `java version "1.8.0_392"` → 8; `openjdk version "21" …` → 21. */
-export function javaMajor(versionOutput: string): number | undefined {
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
-  if (!match) return undefined;
-  const first = Number(match[1]);
-  // Before Java 9 the major version came second: "1.8" is Java 8.
-  return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
-}
-
 const JAVA_FIX =
   "TorchServe 0.12 needs Java 17 or newer: `sudo apt install openjdk-17-jdk-headless` (or brew install openjdk@17), then set JAVA_HOME to it (e.g. /usr/lib/jvm/java-17-openjdk-amd64).";
 
@@ -171,6 +163,8 @@ export async function checkJava(d: DoctorEnv): Promise<CheckResult> {
 }
 
 /** TorchServe's defaults, which `mserve serve` uses unless --ports says otherwise. */
+export { javaMajor };
+
 export const TORCHSERVE_PORTS = [
   { port: 8080, role: "inference" },
   { port: 8081, role: "management" },

@@ -1,9 +1,10 @@
-import { delimiter, join } from "node:path";
 import { MserveError } from "../../errors.js";
-import { isExecutable, type Located, locateExecutable } from "../../runtime/locate.js";
+import { type Located, locateExecutable } from "../../runtime/locate.js";
+
+export { locateJava } from "../../runtime/java.js";
 
 export function locateTorchServe(env: NodeJS.ProcessEnv, cwd: string): Located | undefined {
-  return locateExecutable("torchserve", env, cwd, "MSERVE_TORCHSERVE_BIN");
+  return locateExecutable("torchserve", env, cwd, "MSERVE_TORCHSERVE_BIN", "torchserve");
 }
 
 export function requireTorchServe(env: NodeJS.ProcessEnv, cwd: string): Located {
@@ -14,19 +15,7 @@ export function requireTorchServe(env: NodeJS.ProcessEnv, cwd: string): Located 
     "NOT_FOUND",
     override ? `MSERVE_TORCHSERVE_BIN is not an executable: ${override}` : "torchserve not found",
     {
-      hint: "Install it with `pip install torchserve==0.12.0 torch==2.13.0` in a venv (./.venv is found automatically), set MSERVE_TORCHSERVE_BIN, or use --runtime docker. `mserve doctor` checks the whole set-up.",
+      hint: "Install it with `mserve setup torchserve` (a venv under $MSERVE_HOME/runtimes), or `pip install torchserve==0.12.0 torch==2.13.0` in ./.venv, or set MSERVE_TORCHSERVE_BIN, or use --runtime docker. `mserve doctor` checks the whole set-up.",
     },
   );
-}
-
-/** Java as TorchServe's launcher finds it: $JAVA_HOME/bin/java, then PATH. */
-export function locateJava(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = [
-    ...(env.JAVA_HOME ? [join(env.JAVA_HOME, "bin", "java")] : []),
-    ...(env.PATH ?? "")
-      .split(delimiter)
-      .filter(Boolean)
-      .map((dir) => join(dir, "java")),
-  ];
-  return candidates.find(isExecutable);
 }

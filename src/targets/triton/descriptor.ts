@@ -51,6 +51,14 @@ export const triton = {
     "set-default":
       "Triton serves versions by its version_policy; address one with `mserve predict NAME:VERSION --target triton`.",
   },
+  runtime: {
+    packages: ["nvidia-pytriton==0.7.0", "torch==2.13.0"],
+    requirementsFile: "requirements-triton.txt",
+    bins: [],
+    python: { min: [3, 10], max: [3, 12] },
+    platforms: ["linux-x64", "linux-arm64"],
+    next: "mserve serve --target triton",
+  },
   projectSection: () => import("./project-section.js").then((m) => m.tritonSection),
   load: () => import("./adapter.js").then((m) => m.tritonTarget),
 } as const satisfies TargetDescriptor;

@@ -2,7 +2,7 @@ import { type CheckResult, type DoctorEnv, explain, firstLine, pass } from "../.
 import { locateTriton } from "./locate.js";
 
 const FIX =
-  "python3 -m venv .venv-triton && .venv-triton/bin/pip install nvidia-pytriton==0.7.0  (its tritonserver is found in ./.venv-triton), put tritonserver on PATH, set MSERVE_TRITONSERVER_BIN, or use --runtime docker";
+  "mserve setup triton  (nvidia-pytriton's tritonserver with the Python backend, under $MSERVE_HOME/runtimes), or tritonserver on PATH, MSERVE_TRITONSERVER_BIN, or --runtime docker";
 
 /** What `mserve serve --target triton` needs: a tritonserver that starts (its own or nvidia-pytriton's). */
 export async function tritonDoctor(d: DoctorEnv): Promise<CheckResult[]> {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
-import { isExecutable } from "../../runtime/locate.js";
+import { isExecutable, managedRuntime } from "../../runtime/locate.js";
 
 /** A tritonserver install: a plain binary, or the one nvidia-pytriton ships inside a venv. */
 export interface TritonInstall {
@@ -36,7 +36,12 @@ export function locateTriton(env: NodeJS.ProcessEnv, cwd: string): TritonInstall
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir && isExecutable(join(dir, "tritonserver"))) return { bin: join(dir, "tritonserver") };
   }
-  for (const venv of [join(cwd, ".venv-triton"), join(cwd, ".venv"), env.VIRTUAL_ENV]) {
+  for (const venv of [
+    join(cwd, ".venv-triton"),
+    join(cwd, ".venv"),
+    env.VIRTUAL_ENV,
+    managedRuntime(env, "triton"),
+  ]) {
     const found = venv ? pytritonIn(venv) : undefined;
     if (found) return found;
   }
@@ -47,6 +52,6 @@ export function requireTriton(env: NodeJS.ProcessEnv, cwd: string): TritonInstal
   const found = locateTriton(env, cwd);
   if (found) return found;
   throw new MserveError("NOT_FOUND", "tritonserver not found", {
-    hint: "Put tritonserver on PATH, set MSERVE_TRITONSERVER_BIN, `pip install nvidia-pytriton` in ./.venv-triton (ships a CPU-capable tritonserver with the Python backend), or use --runtime docker.",
+    hint: "Run `mserve setup triton` (nvidia-pytriton, whose tritonserver has the Python backend), put tritonserver on PATH, set MSERVE_TRITONSERVER_BIN, or use --runtime docker.",
   });
 }
