@@ -13,6 +13,8 @@ export interface LoadedProject {
   /** Relative paths in the file are resolved from here. */
   dir: string;
   config: ProjectFile;
+  /** Where each value is written: `targets.triton.backend` → line and column, for messages. */
+  positions?: Record<string, { line: number; column: number }>;
 }
 
 /** Reads and validates a project file. Errors carry file:line:column for every problem. */
@@ -20,7 +22,37 @@ export async function loadProjectFile(file: string, schema: ZodType): Promise<Lo
   const text = await readFile(file, "utf8").catch((error) =>
     Promise.reject(fromFsError(error, file, "project file")),
   );
-  return { file, dir: dirname(resolve(file)), config: parseProjectText(text, file, schema) };
+  const config = parseProjectText(text, file, schema);
+  return { file, dir: dirname(resolve(file)), config, positions: valuePositions(text) };
+}
+
+/** The position of every value in a (valid) project file, by dotted key path. */
+function valuePositions(text: string): Record<string, { line: number; column: number }> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const positions: Record<string, { line: number; column: number }> = {};
+  const walk = (node: unknown, path: string[]) => {
+    if (!isMap(node)) return;
+    for (const item of node.items) {
+      if (!isScalar(item.key)) continue;
+      const key = [...path, String(item.key.value)];
+      const offset = (item.value as Node | null)?.range?.[0] ?? (item.key as Node).range?.[0];
+      if (offset !== undefined) {
+        const { line, col } = lineCounter.linePos(offset);
+        positions[key.join(".")] = { line, column: col };
+      }
+      walk(item.value, key);
+    }
+  };
+  walk(doc.contents, []);
+  return positions;
+}
+
+/** `serialized-file (mserve.yaml:5:18)`: how a message names a value the project file set. */
+export function projectKeyLabel(project: LoadedProject, key: string): string {
+  const at = project.positions?.[key];
+  const name = project.file.split(/[\\/]/).pop();
+  return `${key.split(".").pop()} (${name}${at ? `:${at.line}:${at.column}` : ""})`;
 }
 
 export function parseProjectText(text: string, file: string, schema: ZodType): ProjectFile {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { z } from "zod";
-import type { LoadedProject } from "../../config/project.js";
+import { type LoadedProject, projectKeyLabel } from "../../config/project.js";
 import { usageError } from "../../errors.js";
 import type { Runtime } from "./manifest.js";
 import type { ArchiveFormat, MarInputs } from "./plan.js";
@@ -59,7 +59,24 @@ export function resolveMarInputs(
     );
   }
   const extraFromFlags = flags.extraFiles !== undefined;
+  /** A value the project file set is named by its key and line:column; a flag by its flag. */
+  const origin = (flag: string | undefined, keys: string[]) => {
+    if (flag !== undefined || !project) return undefined;
+    const key = keys.find((k) => project.positions?.[k] !== undefined);
+    return key ? projectKeyLabel(project, key) : undefined;
+  };
+  const origins = Object.fromEntries(
+    Object.entries({
+      serializedFile: origin(flags.serializedFile, ["serialized-file"]),
+      modelFile: origin(flags.modelFile, ["model-file"]),
+      handler: origin(flags.handler, ["handler"]),
+      extraFiles: origin(flags.extraFiles, ["extra-files"]),
+      requirementsFile: origin(flags.requirementsFile, ["requirements-file"]),
+      configFile: origin(flags.configFile, ["targets.torchserve.config-file", "config-file"]),
+    }).filter(([, label]) => label !== undefined),
+  );
   return {
+    origins,
     modelName: modelName as string,
     version: version as string,
     handler: handler as string,

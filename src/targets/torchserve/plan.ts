@@ -3,7 +3,7 @@ import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { ArchiveEntry } from "../../archive/entries.js";
 import { expandGlob, hasMagic } from "../../archive/glob.js";
 import { walkFiles } from "../../archive/walk.js";
-import { fromFsError, invalidInput } from "../../errors.js";
+import { fromFsError, invalidInput, MserveError } from "../../errors.js";
 import { checkModelName, checkVersion } from "../../model/names.js";
 import { BUILTIN_HANDLERS, parseHandler } from "./handlers.js";
 import {
@@ -33,6 +33,15 @@ export interface MarInputs {
   preservePaths: boolean;
   /** Relative extra-file patterns expand from here; preserved paths are relative to it. */
   baseDir: string;
+  /** How messages name where each input came from: `--serialized-file`, or `serialized-file (mserve.yaml:5:18)`. */
+  origins?: Partial<
+    Record<
+      "serializedFile" | "modelFile" | "handler" | "extraFiles" | "requirementsFile" | "configFile",
+      string
+    >
+  >;
+  /** Where relative paths from the project file resolve from, for hints. */
+  projectDir?: string;
 }
 
 export interface MarPlan {
@@ -93,15 +102,17 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
     return basename(path);
   };
 
-  const modelFile = await named(inputs.modelFile, "--model-file");
-  const serializedFile = await named(inputs.serializedFile, "--serialized-file");
+  const origin = (key: keyof NonNullable<MarInputs["origins"]>, flag: string) =>
+    inputs.origins?.[key] ?? flag;
+  const modelFile = await named(inputs.modelFile, origin("modelFile", "--model-file"));
+  const serializedFile = await named(inputs.serializedFile, origin("serializedFile", "--serialized-file"));
   const handler = parseHandler(inputs.handler, inputs.runtime);
   if (handler.kind === "file") {
     const handlerPath = resolve(inputs.baseDir, handler.file);
-    await add(handlerPath, basename(handlerPath), "--handler").catch((error) => {
+    await add(handlerPath, basename(handlerPath), origin("handler", "--handler")).catch((error) => {
       if ((error as { code?: string }).code !== "INVALID_INPUT") throw error;
       throw invalidInput(
-        `unknown handler "${inputs.handler}": it is not a built-in handler and ${handlerPath} does not exist`,
+        `unknown handler "${inputs.handler}" (${origin("handler", "--handler")}): it is not a built-in handler and ${handlerPath} does not exist`,
         `Pass a path to your handler .py file, or a built-in: ${BUILTIN_HANDLERS.join(", ")}.`,
       );
     });
@@ -109,8 +120,11 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
   for (const item of inputs.extraFiles) {
     await addExtra(item, inputs, add, warnings);
   }
-  const requirementsFile = await named(inputs.requirementsFile, "--requirements-file");
-  const configFile = await named(inputs.configFile, "--config-file");
+  const requirementsFile = await named(
+    inputs.requirementsFile,
+    origin("requirementsFile", "--requirements-file"),
+  );
+  const configFile = await named(inputs.configFile, origin("configFile", "--config-file"));
 
   const manifest = buildManifest(
     {
@@ -151,11 +165,14 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
 type Add = (path: string, name: string, origin: string) => Promise<void>;
 
 async function addExtra(item: string, inputs: MarInputs, add: Add, warnings: string[]): Promise<void> {
-  const origin = `--extra-files ${item}`;
+  const origin = inputs.origins?.extraFiles
+    ? `${inputs.origins.extraFiles.replace(/ \(/, ` ${item} (`)}`
+    : `--extra-files ${item}`;
   let paths: string[];
   if (hasMagic(item)) {
     paths = (await expandGlob(item, inputs.baseDir)).map((p) => resolve(inputs.baseDir, p));
-    if (paths.length === 0) warnings.push(`--extra-files pattern "${item}" matched no files`);
+    if (paths.length === 0)
+      warnings.push(`${origin.replace(` ${item}`, "")} pattern "${item}" matched no files`);
   } else {
     paths = [resolve(inputs.baseDir, item)];
   }
@@ -188,7 +205,15 @@ async function statAny(path: string, origin: string) {
   try {
     return await stat(path);
   } catch (error) {
-    throw fromFsError(error, path, origin);
+    const mapped = fromFsError(error, path, origin);
+    // A path written in mserve.yaml resolves from the file's folder, not from where the command runs.
+    const file = /\((\S+?):\d+:\d+\)$/.exec(origin)?.[1];
+    if (mapped instanceof MserveError && file && mapped.code === "INVALID_INPUT")
+      throw new MserveError("INVALID_INPUT", mapped.message, {
+        hint: `Check the path; relative paths in ${file} are resolved from its folder.`,
+        cause: error,
+      });
+    throw mapped;
   }
 }
 
