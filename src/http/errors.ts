@@ -142,9 +142,10 @@ export interface FailureContext {
   secrets?: readonly string[];
 }
 
-/** 300 -> "0.3s", 30000 -> "30s". */
+/** 300 -> "300ms", 1500 -> "1.5s", 30000 -> "30s". */
 export function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10}s`;
+  // A budget under a second reads in milliseconds: "within 0s" said nothing.
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${Math.round(ms / 100) / 10}s`;
 }
 
 export function timeoutError(what: string, url: string, budgetMs: number, cause?: unknown): MserveError {

@@ -9,6 +9,11 @@ import {
 } from "../../src/targets/torchserve/runtime.js";
 
 describe("parsePorts", () => {
+  it("derives gRPC ports that miss the ones given, and names a port given twice", () => {
+    expect(parsePorts("18080,18091,18092")).toMatchObject({ grpcInference: 18090, grpcManagement: 18093 });
+    expect(() => parsePorts("9080,9080,9082")).toThrow(/gives port 9080 twice/);
+  });
+
   it("defaults to TorchServe's own ports", () => {
     expect(parsePorts(undefined)).toEqual(DEFAULT_PORTS);
   });

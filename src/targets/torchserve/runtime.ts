@@ -38,17 +38,33 @@ export function parsePorts(text: string | undefined): TorchServePorts {
       "Give inference,management,metrics ports (e.g. 9080,9081,9082), optionally followed by the two gRPC ports.",
     );
   }
-  const [inference, management, metrics, grpcInference, grpcManagement] = numbers as number[];
-  const ports: TorchServePorts = {
-    inference: inference as number,
-    management: management as number,
-    metrics: metrics as number,
-    // Moving the HTTP ports without the gRPC ones would clash with a server on the defaults.
-    grpcInference: grpcInference ?? (inference === 8080 ? 7070 : (inference as number) + 10),
-    grpcManagement: grpcManagement ?? (inference === 8080 ? 7071 : (inference as number) + 11),
+  const [inference, management, metrics, grpcInference, grpcManagement] = numbers as [
+    number,
+    number,
+    number,
+    number?,
+    number?,
+  ];
+  const given = values.length === 5 ? numbers : [inference, management, metrics];
+  const repeated = given.find((n, i) => given.indexOf(n) !== i);
+  if (repeated !== undefined) throw usageError(`--ports "${text}" gives port ${repeated} twice`);
+  // Moving the HTTP ports without the gRPC ones would clash with a server on the defaults;
+  // derived gRPC ports skip the ones given, so 18080,18091,18092 is not refused for 18091.
+  const free = (from: number, taken: number[]) => {
+    let port = from;
+    while (taken.includes(port)) port++;
+    return port;
   };
-  const all = Object.values(ports);
-  if (new Set(all).size !== all.length) throw usageError(`--ports "${text}" repeats a port`);
+  const derivedInference = inference === 8080 ? 7070 : free(inference + 10, given);
+  const derivedManagement =
+    inference === 8080 ? 7071 : free(derivedInference + 1, [...given, derivedInference]);
+  const ports: TorchServePorts = {
+    inference,
+    management,
+    metrics,
+    grpcInference: grpcInference ?? derivedInference,
+    grpcManagement: grpcManagement ?? derivedManagement,
+  };
   return ports;
 }
 

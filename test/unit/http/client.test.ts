@@ -217,7 +217,7 @@ describe("time and interruption", () => {
     );
     const took = Date.now() - started;
     expect(error.code).toBe("TIMEOUT");
-    expect(error.message).toBe(`TorchServe did not answer within 0.3s (${server.url}/)`);
+    expect(error.message).toBe(`TorchServe did not answer within 300ms (${server.url}/)`);
     expect(error.hint).toContain("--timeout");
     expect(took).toBeGreaterThanOrEqual(280);
     expect(took).toBeLessThan(1_000);

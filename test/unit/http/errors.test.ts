@@ -156,8 +156,10 @@ describe("networkError", () => {
     );
   });
 
-  it("formats budgets in seconds", () => {
-    expect(seconds(300)).toBe("0.3s");
+  it("formats budgets in seconds, and those under a second in milliseconds", () => {
+    expect(seconds(300)).toBe("300ms");
+    expect(seconds(1)).toBe("1ms");
+    expect(seconds(1500)).toBe("1.5s");
     expect(seconds(30_000)).toBe("30s");
     expect(seconds(1_250)).toBe("1.3s");
   });
