@@ -3,7 +3,8 @@ import { type Command, CommanderError } from "commander";
 import { cleanupTempPathsSync } from "./archive/temp-paths.js";
 import { loadCommand } from "./cli/loaders.js";
 import type { CommandSpec } from "./cli/options.js";
-import { buildProgram } from "./cli/program.js";
+import { parseOptions } from "./cli/parse.js";
+import { buildProgram, commandNames } from "./cli/program.js";
 import { type Context, createContext, type GlobalFlags } from "./context.js";
 import { EXIT_CODES, MserveError } from "./errors.js";
 import { packageVersion } from "./version.js";
@@ -64,6 +65,16 @@ function peekFlags(argv: string[]): GlobalFlags {
 }
 
 const GLOBAL_SWITCHES = new Set(["-q", "--quiet", "--debug", "--no-color", "-y", "--yes"]);
+
+/** The first word that is not a global flag or its value: the command asked for, if any. */
+function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "-o" || arg === "--output" || arg === "--config") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
 
 /** `mserve --version` (with nothing but global flags around it): no subcommand may follow. */
 function asksForVersion(argv: string[]): boolean {
@@ -131,23 +142,30 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
   const early = createContext(peekFlags(argv), { ...io, signal: controller.signal });
   let usageMessage = "";
   let activeCtx = early;
-  const program = buildProgram(packageVersion(), async (spec, positional, command) => {
-    const raw = mergedOptions(command);
-    legacyOutputDir(spec, raw, early.stderr);
-    const ctx = createContext(raw as GlobalFlags, { ...io, signal: controller.signal });
-    activeCtx = ctx;
-    if (ctx.output === "json" && spec.json === false) {
-      throw new MserveError("USAGE", `\`${spec.name}\` has no JSON form`, { hint: spec.jsonHint });
-    }
-    const { parseOptions } = await import("./cli/parse.js");
-    const options = parseOptions(spec.options, raw);
-    const module = await loadCommand(spec.name);
-    await module.run({ args: positional, options }, ctx);
-    if (ctx.output === "json") {
-      if (!ctx.result.taken) throw new MserveError("INTERNAL", `\`${spec.name}\` finished without a result`);
-      stdout.write(`${JSON.stringify(ctx.result.document, null, 2)}\n`);
-    }
-  });
+  const word = commandWord(argv);
+  // A known command builds only its own branch of the tree; anything else (help, a typo) gets all of it.
+  const only = word !== undefined && commandNames().has(word) ? word : undefined;
+  const program = buildProgram(
+    packageVersion(),
+    async (spec, positional, command) => {
+      const raw = mergedOptions(command);
+      legacyOutputDir(spec, raw, early.stderr);
+      const ctx = createContext(raw as GlobalFlags, { ...io, signal: controller.signal });
+      activeCtx = ctx;
+      if (ctx.output === "json" && spec.json === false) {
+        throw new MserveError("USAGE", `\`${spec.name}\` has no JSON form`, { hint: spec.jsonHint });
+      }
+      const options = parseOptions(spec.options, raw);
+      const module = await loadCommand(spec.name);
+      await module.run({ args: positional, options }, ctx);
+      if (ctx.output === "json") {
+        if (!ctx.result.taken)
+          throw new MserveError("INTERNAL", `\`${spec.name}\` finished without a result`);
+        stdout.write(`${JSON.stringify(ctx.result.document, null, 2)}\n`);
+      }
+    },
+    only,
+  );
   // Settings are copied to subcommands only at creation, so apply them to the whole tree.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) {

@@ -6,7 +6,7 @@ import type { ErrorKind, Outcome } from "./load.js";
  * serialized once, each connection carries one request at a time, and the
  * parser only finds where a response ends (Content-Length or chunked). That is
  * what lets the client stay cheap next to the server it measures; everything
- * else in mserve uses undici.
+ * else in mserve goes through src/http.
  */
 
 interface Pending {

@@ -1,85 +1,65 @@
-import { z } from "zod";
 import { usageError } from "../errors.js";
-import { attributeName, longFlag, type OptionMap, type OptionSpec, type OptionsOf } from "./options.js";
+import { longFlag, type OptionMap, type OptionSpec, type OptionsOf } from "./options.js";
 
-function wholeNumber(spec: OptionSpec & { kind: "int" }) {
-  const flag = longFlag(spec);
-  return (value: string | number | undefined) => {
-    if (value === undefined) return undefined;
-    const n = typeof value === "number" ? value : value.trim() === "" ? Number.NaN : Number(value);
-    if (!Number.isInteger(n) || n < spec.min || (spec.max !== undefined && n > spec.max)) {
-      throw usageError(
-        spec.max === undefined
-          ? `${flag} must be a whole number ≥ ${spec.min}, got "${value}"`
-          : `${flag} must be a whole number from ${spec.min} to ${spec.max}, got "${value}"`,
-      );
-    }
-    return n;
-  };
+/*
+ * The values commander collected, checked and converted by their specs: the
+ * same specs commander's flags were built from (cli/program.ts). Plain code
+ * rather than a schema library: every command pays for this at start-up.
+ */
+
+function wholeNumber(spec: OptionSpec & { kind: "int" }, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const n = typeof value === "number" ? value : text.trim() === "" ? Number.NaN : Number(text);
+  if (!Number.isInteger(n) || n < spec.min || (spec.max !== undefined && n > spec.max)) {
+    const flag = longFlag(spec);
+    throw usageError(
+      spec.max === undefined
+        ? `${flag} must be a whole number ≥ ${spec.min}, got "${text}"`
+        : `${flag} must be a whole number from ${spec.min} to ${spec.max}, got "${text}"`,
+    );
+  }
+  return n;
 }
 
-function positiveNumber(spec: OptionSpec & { kind: "number" }) {
-  const flag = longFlag(spec);
-  return (value: string | number | undefined) => {
-    if (value === undefined) return undefined;
-    const n = typeof value === "number" ? value : Number(value);
-    if (!Number.isFinite(n) || (spec.above !== undefined && !(n > spec.above))) {
-      throw usageError(
-        `${flag} must be a number${spec.above === undefined ? "" : ` above ${spec.above}`}, got "${value}"`,
-      );
-    }
-    return n;
-  };
+function number(spec: OptionSpec & { kind: "number" }, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n) || (spec.above !== undefined && !(n > spec.above)))
+    throw usageError(
+      `${longFlag(spec)} must be a number${spec.above === undefined ? "" : ` above ${spec.above}`}, got "${String(value)}"`,
+    );
+  return n;
 }
 
-function schemaFor(spec: OptionSpec): z.ZodType {
+function valueOf(spec: OptionSpec, raw: unknown): unknown {
+  const value = raw ?? spec.default;
   switch (spec.kind) {
-    case "string":
-      return spec.default === undefined ? z.string().optional() : z.string().default(spec.default);
-    case "boolean":
-      return spec.default === undefined ? z.boolean().optional() : z.boolean().default(spec.default);
-    case "int": {
-      const check = wholeNumber(spec);
-      return z
-        .union([z.string(), z.number()])
-        .optional()
-        .transform((v) => check(v ?? spec.default));
-    }
-    case "number": {
-      const check = positiveNumber(spec);
-      return z
-        .union([z.string(), z.number()])
-        .optional()
-        .transform((v) => check(v ?? spec.default));
-    }
+    case "int":
+      return wholeNumber(spec, value);
+    case "number":
+      return number(spec, value);
     case "list":
-      return z.array(z.string()).default([...(spec.default ?? [])]);
-    case "choice": {
-      const values = spec.choices as unknown as [string, ...string[]];
-      return spec.default === undefined ? z.enum(values).optional() : z.enum(values).default(spec.default);
-    }
+      return Array.isArray(value) ? value.map(String) : [];
+    case "boolean":
+      return value === undefined ? undefined : Boolean(value);
+    case "choice":
+      if (value !== undefined && !spec.choices.includes(String(value)))
+        throw usageError(
+          `${longFlag(spec)} must be one of ${spec.choices.join(", ")}, got "${String(value)}"`,
+        );
+      return value;
+    case "string":
+      return value === undefined ? undefined : String(value);
   }
-}
-
-const cache = new WeakMap<OptionMap, z.ZodType>();
-
-/** The zod schema an option map stands for; built once per map. */
-export function optionsSchema(specs: OptionMap): z.ZodType {
-  let schema = cache.get(specs);
-  if (!schema) {
-    const shape: Record<string, z.ZodType> = {};
-    for (const [key, spec] of Object.entries(specs)) {
-      if (attributeName(spec.flags) !== key)
-        throw new Error(`option key "${key}" does not match its flag ${spec.flags}`);
-      shape[key] = schemaFor(spec);
-    }
-    schema = z.object(shape);
-    cache.set(specs, schema);
-  }
-  return schema;
 }
 
 /** Checks and converts what commander collected; keys outside the map (global flags) are dropped. */
 export function parseOptions<M extends OptionMap>(specs: M, raw: Record<string, unknown>): OptionsOf<M> {
-  return optionsSchema(specs).parse(raw) as OptionsOf<M>;
+  const options: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const value = valueOf(spec, raw[key]);
+    if (value !== undefined) options[key] = value;
+  }
+  return options as OptionsOf<M>;
 }

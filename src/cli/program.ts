@@ -62,8 +62,16 @@ function buildCommand(parent: Command, name: string, spec: CommandSpec): Command
   return cmd;
 }
 
-/** The whole command tree, built from the specs; `onAction` runs a command (cli.ts). */
-export function buildProgram(version: string, onAction: OnAction): Command {
+/** Top-level command names (`registry` for its subcommands). */
+export const commandNames = (): Set<string> =>
+  new Set(COMMAND_SPECS.map((s) => s.name.split(" ")[0] as string));
+
+/**
+ * The command tree, built from the specs; `onAction` runs a command (cli.ts).
+ * With `only`, just that top-level command is built: building ~30 commands and
+ * their ~400 options is a tenth of what a short command costs to start.
+ */
+export function buildProgram(version: string, onAction: OnAction, only?: string): Command {
   const program = new Command("mserve")
     .description(
       "Package trained models and deploy them to model servers (TorchServe, Triton, TF Serving, KServe).",
@@ -85,6 +93,7 @@ export function buildProgram(version: string, onAction: OnAction): Command {
   const groups = new Map<string, Command>();
   for (const spec of COMMAND_SPECS) {
     const [group, sub] = spec.name.split(" ") as [string, string | undefined];
+    if (only !== undefined && group !== only) continue;
     if (sub === undefined && !spec.args.length && Object.keys(spec.options).length === 0 && isGroup(spec)) {
       groups.set(group, buildCommand(program, group, spec));
       continue;

@@ -1,5 +1,6 @@
 import { timeoutMs as parseTimeout } from "../config/server-flags.js";
 import type { Context } from "../context.js";
+import { MserveError } from "../errors.js";
 import { type Chosen, chooseTarget, requireVerb } from "../targets/select.js";
 import type { Flags, Hooks, Target, TargetConnection, Verb } from "../targets/target.js";
 import { confirm } from "../ui/confirm.js";
@@ -55,8 +56,27 @@ export async function openSession(
   );
   if (ctx.debug) ctx.stderr.write(`debug: target ${chosen.id} (${chosen.reason})\n`);
   requireVerb(chosen, verb);
+  if (options.needsServer) await requireRunning(chosen, flags, ctx.env);
   const adapter = await chosen.descriptor.load();
   return { chosen, adapter, timeoutMs: parseTimeout(flags.timeout, options.defaultTimeout) };
+}
+
+/**
+ * A target mserve starts, with no server of it running and no address given,
+ * fails here: before its adapter loads, so the error costs next to nothing.
+ */
+async function requireRunning(chosen: Chosen, flags: ServerFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  const { descriptor } = chosen;
+  const addressed =
+    flags.url ||
+    flags.server ||
+    Object.keys(env).some((k) => /^MSERVE_(\w+_)?(URL|SERVER)$/.test(k) && env[k]);
+  if (addressed || !(descriptor.capabilities as readonly string[]).includes("serve")) return;
+  const { runningOf } = await import("../runtime/servers.js");
+  if ((await runningOf(env, descriptor.id)).length > 0) return;
+  throw new MserveError("UNREACHABLE", `no ${descriptor.title} started by mserve is running`, {
+    hint: `Start one with \`mserve serve --target ${descriptor.id}\`, or point at another with --url.`,
+  });
 }
 
 /** Connects to the session's server, runs `work`, and always closes the connection. */

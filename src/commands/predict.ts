@@ -8,7 +8,6 @@ import type { Context } from "../context.js";
 import { MserveError, usageError } from "../errors.js";
 import { checkRequestId } from "../predict/log.js";
 import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
-import { openRegistry } from "../registry/open.js";
 import { parseRef } from "../registry/resolve.js";
 import type { Registry } from "../registry/types.js";
 import type { TargetConnection } from "../targets/target.js";
@@ -63,6 +62,7 @@ export const run: CommandRun<typeof predictSpec> = async ({ args: [model, second
     let unknownAlias: MserveError | undefined;
     try {
       target = await resolvePredictTarget(spec, async () => {
+        const { openRegistry } = await import("../registry/open.js");
         registry ??= await openRegistry(registryAt(ctx, options.registry));
         return registry;
       });

@@ -2,8 +2,10 @@ import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ZodType } from "zod";
 import { TARGETS } from "../targets/table.js";
-import { type LoadedProject, loadProjectFile, PROJECT_FILE } from "./project.js";
-import { projectSchema } from "./project-schema.js";
+import type { LoadedProject } from "./project.js";
+
+/** The project file's name; duplicated from project.ts so that finding it loads neither yaml nor zod. */
+const PROJECT_FILE = "mserve.yaml";
 
 let schema: Promise<ZodType> | undefined;
 
@@ -15,7 +17,7 @@ export function projectFileSchema(): Promise<ZodType> {
       const section = (descriptor as { projectSection?: () => Promise<ZodType> }).projectSection;
       if (section) sections[descriptor.id] = await section();
     }
-    return projectSchema(sections);
+    return (await import("./project-schema.js")).projectSchema(sections);
   })();
   return schema;
 }
@@ -38,7 +40,9 @@ export async function findProject(
   cwd: string,
 ): Promise<LoadedProject | undefined> {
   const path = await projectPath(flags.config, cwd);
-  return path ? loadProjectFile(path, await projectFileSchema()) : undefined;
+  if (!path) return undefined;
+  const { loadProjectFile } = await import("./project.js");
+  return loadProjectFile(path, await projectFileSchema());
 }
 
 /**

@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, type Dispatcher } from "undici";
 import { MserveError } from "../errors.js";
-import { BodyTooLarge, readCapped } from "./body.js";
 import {
   authNote,
   type FailureContext,
@@ -16,6 +14,7 @@ import {
   tooLargeError,
 } from "./errors.js";
 import { backoffDelay, mayRetryFailure, mayRetryStatus, type Resend } from "./retry.js";
+import { BodyTooLarge, createTransport } from "./transport.js";
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from "./types.js";
 
 export const HTTP_DEFAULTS = {
@@ -38,28 +37,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const backoffMs = options.backoffMs ?? HTTP_DEFAULTS.backoffMs;
   const maxBodyBytes = options.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
   const debug = options.onDebug;
-  // TorchServe answers every error with `Connection: close`; undici then drops that socket
-  // instead of returning it to the pool (test: "does not reuse a connection the server closed").
-  // Idle sockets are dropped after 4 s, before typical server idle timeouts, so a request
-  // rarely lands on a socket the server is closing at that very moment.
-  const agent = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 4_000 });
-
-  async function attempt(req: HttpRequest, url: URL, signal: AbortSignal, remainingMs: number) {
-    const started = performance.now();
-    const response = await agent.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal,
-      // undici's own phase timers default to 300 s; keep them inside the budget.
-      headersTimeout: remainingMs,
-      bodyTimeout: remainingMs,
-    });
-    const body = await readCapped(response, maxBodyBytes, req.method !== "HEAD");
-    return toResponse(response, body, performance.now() - started);
-  }
+  const transport = createTransport({ connectTimeoutMs, maxBodyBytes });
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const url = buildUrl(req.url, req.query);
@@ -99,7 +77,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const started = performance.now();
         let response: HttpResponse;
         try {
-          response = await attempt(req, url, budget.signal, Math.max(1, Math.ceil(budget.remainingMs())));
+          response = await transport.exchange(req, url, budget.signal);
         } catch (error) {
           const took = `(${Math.round(performance.now() - started)} ms)`;
           if (req.signal?.aborted) {
@@ -130,7 +108,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   let closing: Promise<void> | undefined;
-  return { request, close: () => (closing ??= agent.close()) };
+  return { request, close: () => (closing ??= transport.close()) };
 }
 
 /** Appends `query` (undefined values are left out); anything but an absolute http(s) URL is refused. */
@@ -182,28 +160,4 @@ function callBudget(caller: AbortSignal | undefined, budgetMs: number) {
 
 function isStream(body: HttpRequest["body"]): boolean {
   return typeof (body as { pipe?: unknown } | undefined)?.pipe === "function";
-}
-
-function toResponse(response: Dispatcher.ResponseData, body: Buffer, elapsedMs: number): HttpResponse {
-  const headers: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(response.headers))
-    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  let parsed: { value: unknown } | undefined;
-  return {
-    status: response.statusCode,
-    headers,
-    body,
-    elapsedMs,
-    text: () => body.toString("utf8"),
-    json: () => {
-      if (!parsed) {
-        try {
-          parsed = { value: JSON.parse(body.toString("utf8")) };
-        } catch {
-          parsed = { value: undefined };
-        }
-      }
-      return parsed.value;
-    },
-  };
 }

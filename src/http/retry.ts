@@ -6,7 +6,7 @@ export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([502, 503, 504]);
 export interface Resend {
   /** The caller marked the request as safe to send twice. */
   idempotent: boolean;
-  /** The body can be sent again (a stream cannot: undici consumes or destroys it). */
+  /** The body can be sent again (a stream cannot: the first attempt consumed it). */
   replayableBody: boolean;
 }
 

@@ -2,39 +2,16 @@ import { createReadStream } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { z } from "zod";
+import type { z } from "zod";
 import { usageError } from "../errors.js";
 import { appendDurable } from "../registry/file/durable.js";
 import { mserveHome } from "../runtime/home.js";
 
-const predictionSchema = z.object({
-  requestId: z.string(),
-  groupId: z.string().optional(),
-  at: z.string(),
-  modelId: z.string().optional(),
-  name: z.string(),
-  version: z.string().optional(),
-  alias: z.string().optional(),
-  server: z.string(),
-  /** The kind of server (targets/table.ts); absent in lines written before mserve knew several. */
-  target: z.string().optional(),
-  latencyMs: z.number(),
-  status: z.enum(["ok", "error"]),
-  httpStatus: z.number().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
-  inputSha256: z.string(),
-  output: z.unknown().optional(),
-});
-export type PredictionRecord = z.infer<typeof predictionSchema>;
-
-const feedbackSchema = z.object({
-  requestId: z.string(),
-  at: z.string(),
-  by: z.string(),
-  label: z.string(),
-  comment: z.string().optional(),
-});
-export type FeedbackRecord = z.infer<typeof feedbackSchema>;
+type Schemas = typeof import("./log-schema.js");
+export type PredictionRecord = z.infer<Schemas["predictionSchema"]>;
+export type FeedbackRecord = z.infer<Schemas["feedbackSchema"]>;
+/** The schemas load only to read the log back: writing a line (every predict) does not need them. */
+const schemas = (): Promise<Schemas> => import("./log-schema.js");
 
 /** Request ids end up in headers, log lines and substring searches: keep them plain. */
 export function checkRequestId(id: string): string {
@@ -115,7 +92,7 @@ export async function findPrediction(
   requestId: string,
 ): Promise<PredictionRecord | undefined> {
   for (const file of (await logFiles(env, "predictions")).reverse()) {
-    for await (const record of readLines(file, predictionSchema, requestId)) {
+    for await (const record of readLines(file, (await schemas()).predictionSchema, requestId)) {
       if (record.requestId === requestId) return record;
     }
   }
@@ -140,7 +117,7 @@ export async function queryPredictions(
   const kept: PredictionRecord[] = [];
   let matched = 0;
   for (const file of await logFiles(env, "predictions", sinceIso ? day(sinceIso) : undefined)) {
-    for await (const r of readLines(file, predictionSchema, query.group ?? query.model)) {
+    for await (const r of readLines(file, (await schemas()).predictionSchema, query.group ?? query.model)) {
       if (sinceIso && r.at < sinceIso) continue;
       if (query.model && r.name !== query.model && r.modelId !== query.model) continue;
       if (query.group && r.groupId !== query.group) continue;
@@ -154,7 +131,7 @@ export async function queryPredictions(
   const firstDay = kept[0] ? day(kept[0].at) : undefined;
   if (firstDay) {
     for (const file of await logFiles(env, "feedback", firstDay)) {
-      for await (const f of readLines(file, feedbackSchema))
+      for await (const f of readLines(file, (await schemas()).feedbackSchema))
         if (wanted.has(f.requestId)) feedback.set(f.requestId, f);
     }
   }

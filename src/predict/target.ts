@@ -1,5 +1,4 @@
 import { unknownId, unknownModel } from "../registry/errors.js";
-import { openRegistry } from "../registry/open.js";
 import { formatSpec, parseRef, type RefSpec, resolveInEntry } from "../registry/resolve.js";
 import type { ModelVersion, Registry } from "../registry/types.js";
 
@@ -71,6 +70,7 @@ export async function resolveNamedModel(
   let registry: Registry | undefined;
   try {
     return await resolvePredictTarget(spec, async () => {
+      const { openRegistry } = await import("../registry/open.js");
       registry ??= await openRegistry({
         env: where.env,
         cwd: where.cwd,

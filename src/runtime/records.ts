@@ -1,6 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { z } from "zod";
 import { discardTemp, reserveTempSibling } from "../archive/atomic-output.js";
 import { releaseTempPath } from "../archive/temp-paths.js";
 import { fromFsError, invalidInput, notFound } from "../errors.js";
@@ -9,23 +8,53 @@ import { runDir, validateServerName } from "./home.js";
 import { isGroupAlive, processCommandLine } from "./supervisor.js";
 import type { ServerRecord, ServerState } from "./types.js";
 
-export const serverRecordSchema = z.object({
-  name: z.string(),
-  target: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  runtime: z.enum(["local", "docker"]),
-  pid: z.number().int().positive().optional(),
-  containerId: z.string().optional(),
-  urls: z.record(z.string(), z.string()),
-  ports: z.record(z.string(), z.number().int()),
-  workDir: z.string(),
-  logFile: z.string(),
-  configFile: z.string(),
-  modelStore: z.string(),
-  tokenAuth: z.boolean(),
-  keyFile: z.string().optional(),
-  command: z.array(z.string()),
-  startedAt: z.string(),
-}) satisfies z.ZodType<ServerRecord>;
+const isString = (v: unknown): v is string => typeof v === "string";
+const isRecordOf = (v: unknown, item: (x: unknown) => boolean) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every(item);
+const isPort = (v: unknown) => Number.isInteger(v);
+
+/**
+ * The fields of a run record and how to check each. Records are mserve's own
+ * files, read by every server command, so they are checked by hand rather than
+ * through the schema library (which would cost every `predict` its load time).
+ */
+const RECORD_FIELDS: Record<
+  keyof ServerRecord,
+  { required: boolean; check: (v: unknown) => boolean; want: string }
+> = {
+  name: { required: true, check: isString, want: "a string" },
+  target: { required: true, check: (v) => isString(v) && /^[a-z][a-z0-9-]*$/.test(v), want: "a target id" },
+  runtime: { required: true, check: (v) => v === "local" || v === "docker", want: '"local" or "docker"' },
+  pid: {
+    required: false,
+    check: (v) => Number.isInteger(v) && (v as number) > 0,
+    want: "a positive whole number",
+  },
+  containerId: { required: false, check: isString, want: "a string" },
+  urls: { required: true, check: (v) => isRecordOf(v, isString), want: "a map of URLs" },
+  ports: { required: true, check: (v) => isRecordOf(v, isPort), want: "a map of ports" },
+  workDir: { required: true, check: isString, want: "a string" },
+  logFile: { required: true, check: isString, want: "a string" },
+  configFile: { required: true, check: isString, want: "a string" },
+  modelStore: { required: true, check: isString, want: "a string" },
+  tokenAuth: { required: true, check: (v) => typeof v === "boolean", want: "true or false" },
+  keyFile: { required: false, check: isString, want: "a string" },
+  command: { required: true, check: (v) => Array.isArray(v) && v.every(isString), want: "a list of strings" },
+  startedAt: { required: true, check: isString, want: "a string" },
+};
+
+/** What is wrong with a parsed record, or undefined when it is a ServerRecord. */
+export function recordProblem(data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return "record: not an object";
+  const fields = data as Record<string, unknown>;
+  for (const [key, field] of Object.entries(RECORD_FIELDS)) {
+    const value = fields[key];
+    if (value === undefined) {
+      if (field.required) return `${key}: missing`;
+    } else if (!field.check(value)) return `${key}: expected ${field.want}`;
+  }
+  return undefined;
+}
 
 export const recordPath = (env: NodeJS.ProcessEnv, name: string): string =>
   join(runDir(env), `${validateServerName(name)}.json`);
@@ -36,7 +65,9 @@ export const recordPath = (env: NodeJS.ProcessEnv, name: string): string =>
  */
 export async function writeRecord(env: NodeJS.ProcessEnv, record: ServerRecord): Promise<void> {
   const file = recordPath(env, record.name);
-  const content = `${JSON.stringify(serverRecordSchema.parse(record), null, 2)}\n`;
+  const problem = recordProblem(record);
+  if (problem) throw new Error(`refusing to write a run record with ${problem}`);
+  const content = `${JSON.stringify(record, null, 2)}\n`;
   await mkdir(runDir(env), { recursive: true, mode: 0o700 }).catch((error) =>
     Promise.reject(fromFsError(error, runDir(env), "run folder")),
   );
@@ -58,10 +89,15 @@ function parseRecord(text: string, file: string): ServerRecord {
     data = JSON.parse(text);
     why = "";
   } catch {}
-  const result = why ? undefined : serverRecordSchema.safeParse(data);
-  if (result?.success) return result.data;
-  const issue = result?.error.issues[0];
-  if (issue) why = `${issue.path.join(".") || "record"}: ${issue.message}`;
+  const problem = why ? undefined : recordProblem(data);
+  if (!why && !problem) {
+    // Only the known fields: a record is what mserve wrote, not whatever a file holds.
+    const fields = data as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(RECORD_FIELDS).flatMap((k) => (fields[k] === undefined ? [] : [[k, fields[k]]])),
+    ) as unknown as ServerRecord;
+  }
+  if (problem) why = problem;
   throw invalidInput(
     `the run record ${file} is damaged (${why})`,
     `Remove it (rm ${file}) and stop the server by hand if it still runs.`,

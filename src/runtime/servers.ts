@@ -117,3 +117,11 @@ export async function defaultServerName(env: NodeJS.ProcessEnv): Promise<string>
     "Name the one you mean; `mserve ps` lists them.",
   );
 }
+
+/** The recorded servers of one kind that still run. */
+export async function runningOf(env: NodeJS.ProcessEnv, target: string): Promise<ServerRecord[]> {
+  const running: ServerRecord[] = [];
+  for (const r of (await listRecords(env)).records)
+    if (r.target === target && (await recordState(r)) === "running") running.push(r);
+  return running;
+}

@@ -4,13 +4,11 @@ import { MserveError } from "../../errors.js";
 import type { HttpClient, HttpRequest, HttpResponse } from "../../http/types.js";
 import { type Call, isInvalidKey, torchServeError } from "./errors.js";
 import type { KeyedApi, TokenSource } from "./keys.js";
-import {
-  type DescribedModel,
-  describeResponseSchema,
-  type ModelList,
-  modelListSchema,
-  statusBodySchema,
-} from "./schemas.js";
+import type { DescribedModel, ModelList } from "./schemas.js";
+
+type Schemas = typeof import("./schemas.js");
+/** The response schemas load with the first answer that needs one: predict never does. */
+const schemas = (): Promise<Schemas> => import("./schemas.js");
 
 export interface TorchServeEndpoint {
   management: string;
@@ -123,8 +121,12 @@ export class TorchServeClient {
     return response;
   }
 
-  private parse<T>(schema: z.ZodType<T>, response: HttpResponse, action: string): T {
-    const result = schema.safeParse(response.json());
+  private async parse<T>(
+    pick: (s: Schemas) => z.ZodType<T>,
+    response: HttpResponse,
+    action: string,
+  ): Promise<T> {
+    const result = pick(await schemas()).safeParse(response.json());
     if (!result.success) {
       throw new MserveError("SERVER_ERROR", `${action}: unexpected answer from TorchServe`, {
         hint: "Is this a TorchServe 0.12 server? The body did not have the documented shape.",
@@ -149,7 +151,7 @@ export class TorchServeClient {
       throw error;
     });
     if (!response) return { healthy: false, status: "Unhealthy" };
-    const status = statusBodySchema.safeParse(response.json());
+    const status = (await schemas()).statusBodySchema.safeParse(response.json());
     return { healthy: status.success && status.data.status === "Healthy", status: status.data?.status ?? "" };
   }
 
@@ -163,7 +165,7 @@ export class TorchServeClient {
         { action: "list models", api: "management" },
         { method: "GET", path: "/models", query: { limit: 100, next_page_token: token }, idempotent: true },
       );
-      const page = this.parse(modelListSchema, response, "list models");
+      const page = await this.parse((s) => s.modelListSchema, response, "list models");
       models.push(...page.models);
       // TorchServe 0.12 sends a token on the last page too: an empty or short page ends the walk.
       token = page.models.length === 100 ? page.nextPageToken : undefined;
@@ -179,7 +181,7 @@ export class TorchServeClient {
       { action, api: "management" },
       { method: "GET", path: `/models/${path(name, ...(version ? [version] : []))}`, idempotent: true },
     );
-    return this.parse(describeResponseSchema, response, action);
+    return this.parse((s) => s.describeResponseSchema, response, action);
   }
 
   /** describe() that answers undefined instead of throwing when the model or version is unknown. */
@@ -209,7 +211,7 @@ export class TorchServeClient {
       { action: `register ${params.modelName ?? params.url}`, api: "management" },
       { method: "POST", path: "/models", query, timeoutMs },
     );
-    const message = this.parse(statusBodySchema, response, "register").status;
+    const message = (await this.parse((s) => s.statusBodySchema, response, "register")).status;
     // 200 says which model and version it registered; 202 ("Processing worker updates...") does not.
     const named = /Model "([^"]+)" Version: (\S+) registered/.exec(message);
     return {
@@ -226,7 +228,7 @@ export class TorchServeClient {
       { action, api: "management" },
       { method: "DELETE", path: `/models/${path(name, ...(version ? [version] : []))}` },
     );
-    return this.parse(statusBodySchema, response, action).status;
+    return (await this.parse((s) => s.statusBodySchema, response, action)).status;
   }
 
   async scale(
@@ -246,7 +248,10 @@ export class TorchServeClient {
         timeoutMs,
       },
     );
-    return { status: response.status, message: this.parse(statusBodySchema, response, action).status };
+    return {
+      status: response.status,
+      message: (await this.parse((s) => s.statusBodySchema, response, action)).status,
+    };
   }
 
   async setDefault(name: string, version: string): Promise<string> {
@@ -256,7 +261,7 @@ export class TorchServeClient {
       { action, api: "management" },
       { method: "PUT", path: `/models/${path(name, version)}/set-default`, idempotent: true },
     );
-    return this.parse(statusBodySchema, response, action).status;
+    return (await this.parse((s) => s.statusBodySchema, response, action)).status;
   }
 
   async predict(req: PredictRequest): Promise<PredictResult> {

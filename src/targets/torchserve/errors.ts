@@ -1,7 +1,6 @@
 import { type ErrorCode, MserveError } from "../../errors.js";
 import { codeForStatus } from "../../http/status.js";
 import type { HttpResponse } from "../../http/types.js";
-import { errorBodySchema } from "./schemas.js";
 
 export interface TorchServeErrorBody {
   code?: number;
@@ -9,10 +8,20 @@ export interface TorchServeErrorBody {
   message: string;
 }
 
-/** TorchServe answers every error with {code, type, message}; anything else is shown as text. */
+/**
+ * TorchServe answers every error with {code, type, message}; anything else is
+ * shown as text. Checked by hand: errors are on the predict path, which does
+ * not load the schema library (schemas.ts keeps the documented shape).
+ */
 export function errorBody(response: HttpResponse): TorchServeErrorBody {
-  const parsed = errorBodySchema.safeParse(response.json());
-  if (parsed.success) return parsed.data;
+  const body = response.json() as Partial<Record<"code" | "type" | "message", unknown>> | undefined;
+  if (
+    body &&
+    Number.isInteger(body.code) &&
+    typeof body.type === "string" &&
+    typeof body.message === "string"
+  )
+    return { code: body.code as number, type: body.type, message: body.message };
   const text = response.text().trim();
   return { message: text ? text.slice(0, 500) : `HTTP ${response.status}` };
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { MserveError } from "../../errors.js";
-import { keyFileSchema, type TorchServeKeyFile } from "./schemas.js";
+import type { TorchServeKeyFile } from "./schemas.js";
 
 /** The two APIs that check keys; the metrics port is exempt (reference §7.1). */
 export type KeyedApi = "management" | "inference";
@@ -50,6 +50,8 @@ export async function readKeyFile(path: string): Promise<KeyFile> {
   } catch {
     parsed = undefined;
   }
+  // Read once per command; the schema library loads only here, not for every request.
+  const { keyFileSchema } = await import("./schemas.js");
   const result = keyFileSchema.safeParse(parsed);
   if (!result.success) {
     throw new MserveError("AUTH", `the key file ${path} is not a TorchServe key_file.json`, {

@@ -4,7 +4,7 @@ import type { ModelRef } from "../../model/ref.js";
 import { waitUntil } from "../../runtime/wait.js";
 import { type ModelDescription, type RegisterParams, readiness, type TorchServeClient } from "./client.js";
 import type { Connection } from "./connect.js";
-import { isStoreFileOfMserve } from "./model-store.js";
+import { isStoreFileOfMserve } from "./store-file.js";
 
 export interface ModelView extends ModelDescription {
   isDefault: boolean;
