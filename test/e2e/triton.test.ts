@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { onnxModel } from "../helpers/onnx.js";
 
 const json = (result: CliResult) => JSON.parse(result.stdout);
 
@@ -169,7 +170,13 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
       ),
     );
     expect(second).toMatchObject({ version: "2", status: "created", configStatus: "unchanged" });
-    expect((await readdir(join(dir, "repo", "intent"))).sort()).toEqual(["1", "2", "config.pbtxt"]);
+    expect((await readdir(join(dir, "repo", "intent"))).sort()).toEqual([
+      "1",
+      "2",
+      "README.md",
+      "config.pbtxt",
+      "requirements.txt",
+    ]);
     expect(await readFile(join(dir, "repo", "neighbour", "config.pbtxt"), "utf8")).toBe(GOOD);
     await writeFile(join(dir, "repo", "intent", "2", "vocab.json"), "{}");
     const clash = await run(
@@ -202,7 +209,13 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
 
   it("packages pytorch_libtorch, onnxruntime and tensorflow_savedmodel layouts that validate", async () => {
     await writeFile(join(dir, "model.pt"), "torchscript");
-    await writeFile(join(dir, "model.onnx"), "onnx");
+    await writeFile(
+      join(dir, "model.onnx"),
+      onnxModel({
+        inputs: [{ name: "x", elemType: 1, shape: ["batch", 3] }],
+        outputs: [{ name: "y", elemType: 1, shape: ["batch", 2] }],
+      }),
+    );
     await mkdir(join(dir, "saved", "variables"), { recursive: true });
     await writeFile(join(dir, "saved", "saved_model.pb"), "pb");
     const io = (input: string, output: string) =>
@@ -263,7 +276,12 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
     );
     expect(kept.exitCode).toBe(5);
     expect(kept.stderr).toMatch(/config\.pbtxt in .* differs/);
-    expect(await readdir(join(dir, "out", "intent"))).toEqual(["1", "config.pbtxt"]);
+    expect((await readdir(join(dir, "out", "intent"))).sort()).toEqual([
+      "1",
+      "README.md",
+      "config.pbtxt",
+      "requirements.txt",
+    ]);
     expect(await readFile(configPath, "utf8")).toMatch(/count: 4/);
   });
 
