@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseAnswer } from "../../http/answer.js";
 import { createHttpClient, type HttpClient, type HttpResponse } from "../../http/index.js";
 import { errorMessage, statusError } from "../../http/status.js";
-import { decodeRaw, encodeRaw } from "./tensor.js";
+import { decodeRaw, encodeRaw, tensorJson } from "./tensor.js";
 
 const tensorMetaSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number()) });
 export const modelMetadataSchema = z.object({
@@ -203,16 +203,16 @@ export class V2Client {
     const path = `${modelPath(name, version)}/infer`;
     const response = options.binaryInputs
       ? await this.call("POST", path, undefined, options.timeoutMs, binaryRequest(inputs, requestId, options))
-      : await this.call(
-          "POST",
-          path,
-          {
-            id: requestId,
-            inputs: inputs.map(({ raw: _, ...i }) => i),
-            ...(options.binaryOutputs ? { parameters: { binary_data_output: true } } : {}),
-          },
-          options.timeoutMs,
-        );
+      : await this.call("POST", path, undefined, options.timeoutMs, {
+          body: Buffer.from(
+            tensorJson({
+              id: requestId,
+              inputs: inputs.map(({ raw: _, ...i }) => i),
+              ...(options.binaryOutputs ? { parameters: { binary_data_output: true } } : {}),
+            }),
+          ),
+          headers: { "content-type": "application/json" },
+        });
     if (response.status !== 200) this.fail(response, `infer ${name}${version ? `:${version}` : ""}`);
     return { response: readInferResponse(response, name), elapsedMs: response.elapsedMs };
   }

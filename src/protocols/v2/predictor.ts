@@ -11,7 +11,7 @@ import {
 } from "./client.js";
 import { buildInferInputs, type InferFlags } from "./infer-input.js";
 import { writeNpy } from "./npy.js";
-import { BINARY_ONLY, decodeRaw, encodeRaw } from "./tensor.js";
+import { BINARY_ONLY, decodeRaw, encodeRaw, hasNonFinite, tensorJson } from "./tensor.js";
 
 /**
  * A batch line or --json value in the forms people write for v2 models: a whole
@@ -96,12 +96,14 @@ export function v2Predictor(client: V2Client, options: V2PredictorOptions): Pred
           : { input: input.inputs, data: input.data, json: input.json };
       const inputs = await buildInferInputs(flags, md, cwd);
       await options.check?.(inputs);
-      const binaryInputs = Boolean(options.binary) || inputs.some((i) => BINARY_ONLY.has(i.datatype));
+      // A .npy input sent as JSON: its values, read from the raw bytes.
+      const asJson = inputs.map(({ raw, ...i }) => (raw ? { ...i, data: decodeRaw(i.datatype, raw) } : i));
+      const binaryInputs =
+        Boolean(options.binary) ||
+        inputs.some((i) => BINARY_ONLY.has(i.datatype)) ||
+        asJson.some((i) => hasNonFinite(i.data));
       const payload: V2Payload = {
-        // A .npy input sent as JSON: its values, read from the raw bytes.
-        inputs: binaryInputs
-          ? inputs
-          : inputs.map(({ raw, ...i }) => (raw ? { ...i, data: decodeRaw(i.datatype, raw) } : i)),
+        inputs: binaryInputs ? inputs : asJson,
         binaryInputs,
         binaryOutputs: Boolean(options.binary) || md.outputs.some((o) => BINARY_ONLY.has(o.datatype)),
       };
@@ -111,7 +113,7 @@ export function v2Predictor(client: V2Client, options: V2PredictorOptions): Pred
             Buffer.from(JSON.stringify(inputs.map(({ raw: _, data: __, ...i }) => i))),
             ...inputs.map((i) => i.raw ?? encodeRaw(i.datatype, i.data)),
           ])
-        : Buffer.from(JSON.stringify({ inputs: payload.inputs }));
+        : Buffer.from(tensorJson({ inputs: payload.inputs }));
       return { body, contentType: "application/json", payload };
     },
     async send(encoded, requestId, timeoutMs) {

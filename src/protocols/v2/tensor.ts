@@ -210,3 +210,18 @@ export function nest(flat: readonly unknown[], shape: readonly number[]): unknow
   };
   return build(0, 0);
 }
+
+const NEGATIVE_ZERO = "\u0000-0\u0000";
+
+/**
+ * JSON text of a request: like JSON.stringify, but -0 stays -0 (JSON.stringify
+ * writes 0, which would flip the sign bit of a float the user sent).
+ */
+export function tensorJson(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v) => (Object.is(v, -0) ? NEGATIVE_ZERO : v));
+  return text.replaceAll(JSON.stringify(NEGATIVE_ZERO), "-0.0");
+}
+
+/** Values JSON cannot carry at all (NaN, ±Infinity): such a request goes binary. */
+export const hasNonFinite = (data: readonly unknown[]) =>
+  data.some((v) => typeof v === "number" && !Number.isFinite(v));
