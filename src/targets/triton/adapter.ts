@@ -97,9 +97,11 @@ export const tritonTarget: Target<TritonConnection> = {
     let modelDir: string;
     if (source.kind === "path") modelDir = resolve(hooks.cwd, source.path);
     else {
+      // Packaged where `mserve package` puts it (the project's repository), then placed: nothing
+      // reaches the server's repository before the checks pass, and an ensemble finds its steps.
       const plan = await planTritonPackage(
         source.project,
-        { repository: connection.repository, pythonWrapper: Boolean(options.pythonWrapper) },
+        { pythonWrapper: Boolean(options.pythonWrapper) },
         hooks.cwd,
       );
       hooks.step(`packaging ${plan.name} version ${plan.version}`);
