@@ -8,6 +8,7 @@ import type { Predictor, TargetConnection } from "../targets/target.js";
 import { formatDuration } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
+import { formatTensors } from "../ui/tensor-text.js";
 
 export interface PredictWhere {
   predictor: Predictor;
@@ -78,9 +79,16 @@ export async function predictOnce(where: PredictWhere, flags: PredictFlags, ctx:
       status: outcome.httpStatus,
       latencyMs: outcome.latencyMs,
       response: outcome.response,
+      // v2 output tensors as the protocol gives them (flat data and shape), and the files of --save.
+      ...(outcome.tensors ? { outputs: outcome.tensors } : {}),
+      ...(outcome.files ? { saved: outcome.files } : {}),
     },
     () =>
-      typeof outcome.response === "string" ? outcome.response : JSON.stringify(outcome.response, null, 2),
+      outcome.tensors
+        ? formatTensors(outcome.tensors, outcome.files)
+        : typeof outcome.response === "string"
+          ? outcome.response
+          : JSON.stringify(outcome.response, null, 2),
   );
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { MserveError } from "../errors.js";
-import type { EncodedRequest, PredictInput, Predictor } from "../targets/target.js";
+import type { EncodedRequest, PredictInput, Predictor, PredictTensor } from "../targets/target.js";
 import { appendPrediction, type PredictionRecord } from "./log.js";
 import type { PredictTarget } from "./target.js";
 
@@ -13,6 +13,8 @@ export interface PredictOutcome {
   /** The version that answered, as far as known. */
   version?: string;
   response?: unknown;
+  tensors?: PredictTensor[];
+  files?: string[];
   error?: MserveError;
   /** The prediction log could not be written (full or read-only disk). */
   logFailed?: boolean;
@@ -66,6 +68,8 @@ export async function sendPrediction(
       latencyMs: round(answer.elapsedMs),
       ...(version ? { version } : {}),
       response: answer.response,
+      ...(answer.tensors ? { tensors: answer.tensors } : {}),
+      ...(answer.files ? { files: answer.files } : {}),
     };
   } catch (error) {
     if (!(error instanceof MserveError) || error.code === "INTERRUPTED") throw error;

@@ -1,12 +1,47 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "../archive/atomic-output.js";
-import { conflict, invalidInput } from "../errors.js";
+import { conflict, invalidInput, usageError } from "../errors.js";
 import { checkModelName } from "../model/names.js";
 import { packagePath } from "../paths.js";
 
-export const INIT_TEMPLATES = ["text-classifier", "image-classifier", "custom"] as const;
+/** Project templates per target; the first is the default. */
+export const TARGET_TEMPLATES = {
+  torchserve: ["text-classifier", "image-classifier", "custom"],
+  triton: ["python", "pytorch", "onnx", "ensemble"],
+} as const;
+export const INIT_TEMPLATES = [...TARGET_TEMPLATES.torchserve, ...TARGET_TEMPLATES.triton] as const;
 export type InitTemplate = (typeof INIT_TEMPLATES)[number];
+export type InitTarget = keyof typeof TARGET_TEMPLATES;
+
+/** The template for a target: the default when none is given; a template of another target is a usage error. */
+export function chooseTemplate(target: string | undefined, template: string | undefined): InitTemplate {
+  const id = (target ??
+    (template && (TARGET_TEMPLATES.triton as readonly string[]).includes(template)
+      ? "triton"
+      : "torchserve")) as InitTarget;
+  const templates = TARGET_TEMPLATES[id] as readonly string[] | undefined;
+  if (!templates)
+    throw usageError(
+      `init has no templates for ${target}`,
+      `Templates: ${Object.entries(TARGET_TEMPLATES)
+        .map(([t, list]) => `--target ${t}: ${list.join(", ")}`)
+        .join("; ")}.`,
+    );
+  if (!template) return templates[0] as InitTemplate;
+  if (!templates.includes(template))
+    throw usageError(
+      `--template ${template} is not a ${id} template`,
+      `Templates for ${id}: ${templates.join(", ")}.`,
+    );
+  return template as InitTemplate;
+}
+
+const triton = (template: string, extra: Array<{ target: string; from: string }>) => [
+  { target: "mserve.yaml", from: `init/triton-${template}/mserve.yaml` },
+  { target: "README.md", from: `init/triton-${template}/README.md` },
+  ...extra,
+];
 
 /** Where each scaffolded file comes from: the init template folder or a TorchServe handler template. */
 const TEMPLATE_FILES: Record<InitTemplate, Array<{ target: string; from: string }>> = {
@@ -27,6 +62,16 @@ const TEMPLATE_FILES: Record<InitTemplate, Array<{ target: string; from: string 
     { target: "README.md", from: "init/custom/README.md" },
     { target: "handler.py", from: "torchserve/custom.py" },
   ],
+  python: triton("python", [{ target: "model.py", from: "triton/python.py" }]),
+  pytorch: triton("pytorch", [{ target: "export.py", from: "init/triton-pytorch/export.py" }]),
+  onnx: triton("onnx", [{ target: "export.py", from: "init/triton-onnx/export.py" }]),
+  ensemble: triton(
+    "ensemble",
+    ["scale", "shift"].flatMap((step) => [
+      { target: `steps/${step}/mserve.yaml`, from: `init/triton-ensemble/steps/${step}/mserve.yaml` },
+      { target: `steps/${step}/model.py`, from: `init/triton-ensemble/steps/${step}/model.py` },
+    ]),
+  ),
 };
 
 export const templatesRoot = () => packagePath("templates/");

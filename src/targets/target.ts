@@ -193,8 +193,20 @@ export interface EncodedRequest {
   payload?: unknown;
 }
 
+/** One output tensor of an answer: flat row-major data with its shape. */
+export interface PredictTensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: unknown[];
+}
+
 export interface PredictAnswer {
   response: unknown;
+  /** Output tensors, for servers that answer with them (v2): printed as arrays of their shape. */
+  tensors?: PredictTensor[];
+  /** Files the outputs were written to (--save). */
+  files?: string[];
   httpStatus: number;
   elapsedMs: number;
   /** The version that answered, when the server says. */

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { onnxModel } from "../helpers/onnx.js";
 
 const json = (result: CliResult) => JSON.parse(result.stdout);
 
@@ -169,7 +170,13 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
       ),
     );
     expect(second).toMatchObject({ version: "2", status: "created", configStatus: "unchanged" });
-    expect((await readdir(join(dir, "repo", "intent"))).sort()).toEqual(["1", "2", "config.pbtxt"]);
+    expect((await readdir(join(dir, "repo", "intent"))).sort()).toEqual([
+      "1",
+      "2",
+      "README.md",
+      "config.pbtxt",
+      "requirements.txt",
+    ]);
     expect(await readFile(join(dir, "repo", "neighbour", "config.pbtxt"), "utf8")).toBe(GOOD);
     await writeFile(join(dir, "repo", "intent", "2", "vocab.json"), "{}");
     const clash = await run(
@@ -202,7 +209,13 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
 
   it("packages pytorch_libtorch, onnxruntime and tensorflow_savedmodel layouts that validate", async () => {
     await writeFile(join(dir, "model.pt"), "torchscript");
-    await writeFile(join(dir, "model.onnx"), "onnx");
+    await writeFile(
+      join(dir, "model.onnx"),
+      onnxModel({
+        inputs: [{ name: "x", elemType: 1, shape: ["batch", 3] }],
+        outputs: [{ name: "y", elemType: 1, shape: ["batch", 2] }],
+      }),
+    );
     await mkdir(join(dir, "saved", "variables"), { recursive: true });
     await writeFile(join(dir, "saved", "saved_model.pb"), "pb");
     const io = (input: string, output: string) =>
@@ -235,6 +248,173 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
     expect(missing.stderr).toMatch(/the pytorch backend needs inputs and outputs[\s\S]*INPUT__0/);
   });
 
+  it("init --target triton scaffolds each template, and refuses another target's template (exit 2)", async () => {
+    const files: Record<string, string[]> = {
+      python: ["mserve.yaml", "README.md", "model.py"],
+      pytorch: ["mserve.yaml", "README.md", "export.py"],
+      onnx: ["mserve.yaml", "README.md", "export.py"],
+      ensemble: [
+        "mserve.yaml",
+        "README.md",
+        "steps/scale/mserve.yaml",
+        "steps/scale/model.py",
+        "steps/shift/mserve.yaml",
+        "steps/shift/model.py",
+      ],
+    };
+    for (const [template, expected] of Object.entries(files)) {
+      const result = await run(
+        "init",
+        "--target",
+        "triton",
+        "--template",
+        template,
+        `p_${template}`,
+        "-o",
+        "json",
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(json(result).files).toEqual(expected.map((f) => join(dir, `p_${template}`, f)));
+    }
+    expect(await readFile(join(dir, "p_python", "model.py"), "utf8")).toMatch(/class TritonPythonModel:/);
+    // The python template packages as it is, with every key of its section used.
+    const packaged = json(await run("package", "--config", "p_python/mserve.yaml", "-o", "json"));
+    expect(packaged).toMatchObject({ model: "p_python", files: ["model.py"], folderFiles: ["README.md"] });
+    const config = await readFile(
+      join(dir, "p_python", "model_repository", "p_python", "config.pbtxt"),
+      "utf8",
+    );
+    expect(config).toMatch(/preferred_batch_size: \[ 4, 8 \]\s+max_queue_delay_microseconds: 100/);
+    expect((await run("init", "--target", "triton", "--template", "custom", "x")).exitCode).toBe(2);
+    expect((await run("init", "--target", "tfserving", "x")).exitCode).toBe(2);
+    expect(json(await run("init", "--template", "onnx", "implied", "-o", "json")).template).toBe("onnx");
+  });
+
+  it("packages ONNX with tensors read from the graph, --python-wrapper, and an ensemble checked against its steps", async () => {
+    await writeFile(
+      join(dir, "dyn.onnx"),
+      onnxModel({
+        inputs: [{ name: "features", elemType: 1, shape: ["batch", 4] }],
+        outputs: [
+          { name: "value", elemType: 1, shape: ["batch", 1] },
+          { name: "label", elemType: 7, shape: ["batch"] },
+        ],
+      }),
+    );
+    await writeFile(
+      join(dir, "fixed.onnx"),
+      onnxModel({
+        inputs: [{ name: "x", elemType: 1, shape: [1, 3] }],
+        outputs: [{ name: "y", elemType: 1, shape: [1, "n"] }],
+      }),
+    );
+    const project = async (name: string, body: string) => {
+      await mkdir(join(dir, name), { recursive: true });
+      await writeFile(join(dir, name, "mserve.yaml"), `name: ${name}\nversion: "1"\n${body}`);
+      return `${name}/mserve.yaml`;
+    };
+    const dyn = await project(
+      "dyn",
+      "serialized-file: ../dyn.onnx\ntargets:\n  triton:\n    repository: ../repo\n",
+    );
+    expect((await run("package", "--target", "triton", "--config", dyn)).exitCode).toBe(0);
+    const config = await readFile(join(dir, "repo", "dyn", "config.pbtxt"), "utf8");
+    expect(config).toMatch(/platform: "onnxruntime_onnx"\nbackend: "onnxruntime"\nmax_batch_size: 8/);
+    expect(config).toMatch(/name: "features"\s+data_type: TYPE_FP32\s+dims: \[ 4 \]/);
+    expect(config).toMatch(/name: "label"\s+data_type: TYPE_INT64\s+dims: \[ 1 \]\s+reshape \{ \}/);
+    const fixed = await project(
+      "fixed",
+      "serialized-file: ../fixed.onnx\ntargets:\n  triton:\n    repository: ../repo\n",
+    );
+    expect((await run("package", "--target", "triton", "--config", fixed)).exitCode).toBe(0);
+    // No batching: max_batch_size 0 (the default, so not written) and dims with every dimension.
+    const fixedConfig = await readFile(join(dir, "repo", "fixed", "config.pbtxt"), "utf8");
+    expect(fixedConfig).not.toMatch(/max_batch_size/);
+    expect(fixedConfig).toMatch(/dims: \[ 1, 3 \][\s\S]*dims: \[ 1, -1 \]/);
+    const batched = await run(
+      "package",
+      "--target",
+      "triton",
+      "--config",
+      fixed,
+      "--max-batch-size",
+      "4",
+      "-f",
+    );
+    expect(batched.exitCode).toBe(3);
+    expect(batched.stderr).toMatch(/"x" has shape \[1,3\], whose first dimension is not variable/);
+    // The wrapper: a Python-backend model.py next to the same model.onnx, and a README naming onnxruntime.
+    const wrapped = json(
+      await run(
+        "package",
+        "--target",
+        "triton",
+        "--config",
+        dyn,
+        "--python-wrapper",
+        "-v",
+        "2",
+        "-f",
+        "-o",
+        "json",
+      ),
+    );
+    expect(wrapped.files).toEqual(["model.py", "model.onnx"]);
+    expect(await readFile(join(dir, "repo", "dyn", "config.pbtxt"), "utf8")).toMatch(
+      /^name: "dyn"\nbackend: "python"/,
+    );
+    expect(await readFile(join(dir, "repo", "dyn", "2", "model.py"), "utf8")).toMatch(
+      /onnxruntime\.InferenceSession/,
+    );
+    expect(await readFile(join(dir, "repo", "dyn", "README.md"), "utf8")).toMatch(/- onnxruntime/);
+
+    // An ensemble: its tensors come from the steps; a wrong mapping or a missing step is exit 3.
+    await mkdir(join(dir, "steps"), { recursive: true });
+    await writeFile(join(dir, "steps", "model.py"), "class TritonPythonModel:\n    pass\n");
+    for (const step of ["a", "b"])
+      await project(
+        `step_${step}`,
+        "targets:\n  triton:\n    repository: ../repo\n    model-file: ../steps/model.py\n    inputs: [{ name: IN, data-type: FP32, dims: [2] }]\n    outputs: [{ name: OUT, data-type: FP32, dims: [2] }]\n",
+      );
+    for (const step of ["a", "b"])
+      expect(
+        (await run("package", "--target", "triton", "--config", `step_${step}/mserve.yaml`)).exitCode,
+      ).toBe(0);
+    const steps = (mapA: string) =>
+      `targets:\n  triton:\n    repository: ../repo\n    steps:\n      - { model: step_a, inputs: { ${mapA}: X }, outputs: { OUT: MID } }\n      - { model: step_b, inputs: { IN: MID }, outputs: { OUT: Y } }\n`;
+    const ens = await project("ens", steps("IN"));
+    expect((await run("package", "--target", "triton", "--config", ens)).exitCode).toBe(0);
+    expect(await readdir(join(dir, "repo", "ens", "1"))).toEqual([]);
+    expect(await readFile(join(dir, "repo", "ens", "config.pbtxt"), "utf8")).toMatch(
+      /platform: "ensemble"\nmax_batch_size: 8\ninput \[\n {2}\{\n {4}name: "X"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 2 \]/,
+    );
+    const validated = await run("validate", "repo/ens");
+    expect(validated.exitCode, validated.stdout + validated.stderr).toBe(0);
+    const bad = await project("bad", steps("INPUT"));
+    const refused = await run("package", "--target", "triton", "--config", bad);
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toMatch(/step 1 \(step_a\) maps input "INPUT", which step_a does not have/);
+    await writeFile(
+      join(dir, "bad", "mserve.yaml"),
+      `name: bad\nversion: "1"\n${steps("IN").replace("step_b", "ghost")}`,
+    );
+    const missing = await run("package", "--target", "triton", "--config", bad);
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toMatch(/step 2 \(ghost\): model "ghost" is not in/);
+    // A project that names nothing to serve, and a model.py that is not a Triton model.
+    const empty = await run("package", "--target", "triton", "--config", await project("empty", ""));
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toMatch(/nothing in mserve\.yaml says what Triton should serve/);
+    await writeFile(join(dir, "plain.py"), "print('hi')\n");
+    const plain = await project(
+      "plain",
+      "targets:\n  triton:\n    model-file: ../plain.py\n    inputs: [{ name: A, data-type: FP32, dims: [1] }]\n    outputs: [{ name: B, data-type: FP32, dims: [1] }]\n",
+    );
+    const notTriton = await run("package", "--target", "triton", "--config", plain);
+    expect(notTriton.exitCode).toBe(3);
+    expect(notTriton.stderr).toMatch(/plain\.py defines no class TritonPythonModel/);
+  });
+
   it("reports an unreadable config instead of crashing, and keeps a hand-edited config unless -f", async () => {
     await model("good", GOOD);
     await mkdir(join(dir, "repo", "loop"), { recursive: true });
@@ -263,7 +443,12 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
     );
     expect(kept.exitCode).toBe(5);
     expect(kept.stderr).toMatch(/config\.pbtxt in .* differs/);
-    expect(await readdir(join(dir, "out", "intent"))).toEqual(["1", "config.pbtxt"]);
+    expect((await readdir(join(dir, "out", "intent"))).sort()).toEqual([
+      "1",
+      "README.md",
+      "config.pbtxt",
+      "requirements.txt",
+    ]);
     expect(await readFile(configPath, "utf8")).toMatch(/count: 4/);
   });
 

@@ -1,22 +1,31 @@
+import { INIT_TEMPLATES } from "../../scaffold/init-project.js";
 import { targetOptions } from "../../targets/options.js";
 import { arg, command, opt } from "../options.js";
 import { registryOption, targetOption } from "./shared.js";
 
 export const initSpec = command({
   name: "init",
-  description: "scaffold a model project: mserve.yaml, a handler and a README",
+  description: "scaffold a model project: mserve.yaml, a handler or model.py, and a README",
   args: [arg("[dir]", "folder to create the project in", { default: "." })],
   options: {
+    target: opt.choice("--target <server>", "server the project is for (default torchserve)", [
+      "torchserve",
+      "triton",
+    ]),
     template: opt.choice(
       "-t, --template <name>",
-      "project template",
-      ["text-classifier", "image-classifier", "custom"],
-      { default: "text-classifier" },
+      "project template: torchserve text-classifier (default), image-classifier, custom; triton python (default), pytorch, onnx, ensemble",
+      INIT_TEMPLATES,
     ),
     name: opt.string("--name <model-name>", "model name (default: the folder name)"),
     force: opt.flag("-f, --force", "overwrite existing files"),
   },
-  examples: ["mserve init --template text-classifier intent", "mserve init -t custom ."],
+  examples: [
+    "mserve init --template text-classifier intent",
+    "mserve init -t custom .",
+    "mserve init --target triton --template python regressor   # model.py skeleton + mserve.yaml tensors",
+    "mserve init --target triton --template onnx scorer        # tensors read from the ONNX graph",
+  ],
 });
 
 export const packageSpec = command({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseAnswer } from "../../http/answer.js";
 import { createHttpClient, type HttpClient, type HttpResponse } from "../../http/index.js";
 import { errorMessage, statusError } from "../../http/status.js";
+import { decodeRaw, encodeRaw, tensorJson } from "./tensor.js";
 
 const tensorMetaSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number()) });
 export const modelMetadataSchema = z.object({
@@ -38,16 +39,46 @@ export const inferResponseSchema = z.object({
     .string()
     .nullish()
     .transform((v) => v ?? undefined),
-  outputs: z.array(tensorMetaSchema.extend({ data: z.array(z.unknown()) })),
+  outputs: z.array(
+    tensorMetaSchema.extend({
+      // Absent for an output sent with the binary extension: its bytes follow the JSON header.
+      data: z.array(z.unknown()).optional(),
+      parameters: z.record(z.string(), z.unknown()).nullish(),
+    }),
+  ),
 });
-export type InferResponse = z.infer<typeof inferResponseSchema>;
+export interface OutputTensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  /** Flat, row-major. */
+  data: unknown[];
+  /** The little-endian bytes, when the server sent them binary. */
+  raw?: Buffer;
+}
+export type InferResponse = Omit<z.infer<typeof inferResponseSchema>, "outputs"> & {
+  outputs: OutputTensor[];
+};
 
 export interface InferInput {
   name: string;
   shape: number[];
   datatype: string;
+  /** Flat, row-major. */
   data: unknown[];
+  /** Little-endian bytes (from a .npy file): sent as they are with the binary extension. */
+  raw?: Buffer;
 }
+
+export interface InferOptions {
+  timeoutMs?: number;
+  /** Inputs as binary tensor data (the binary_tensor_data extension) instead of JSON. */
+  binaryInputs?: boolean;
+  /** Ask for outputs as binary tensor data. */
+  binaryOutputs?: boolean;
+}
+
+const HEADER_LENGTH = "inference-header-content-length";
 
 export interface V2ClientOptions {
   timeoutMs: number;
@@ -81,6 +112,7 @@ export class V2Client {
     path: string,
     body?: unknown,
     timeoutMs?: number,
+    raw?: { body: Buffer; headers: Record<string, string> },
   ): Promise<HttpResponse> {
     return this.http.request({
       method,
@@ -88,8 +120,9 @@ export class V2Client {
       headers: {
         ...this.options.headers,
         ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...raw?.headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
       idempotent: method === "GET" || path.endsWith("/index"),
       signal: this.options.signal,
       timeoutMs,
@@ -125,11 +158,12 @@ export class V2Client {
     return parseAnswer(z.array(indexEntrySchema), response.json() ?? [], "repository index", V2_HINT);
   }
 
-  async load(name: string, timeoutMs?: number): Promise<void> {
+  /** Loads from the repository; `parameters` (strings) override its config or files (Triton's load API). */
+  async load(name: string, timeoutMs?: number, parameters?: Record<string, string>): Promise<void> {
     const response = await this.call(
       "POST",
       `/v2/repository/models/${encodeURIComponent(name)}/load`,
-      {},
+      parameters ? { parameters } : {},
       timeoutMs,
     );
     if (response.status !== 200) this.fail(response, `load ${name}`);
@@ -164,22 +198,70 @@ export class V2Client {
     version: string | undefined,
     inputs: InferInput[],
     requestId: string,
-    timeoutMs?: number,
+    options: InferOptions = {},
   ): Promise<{ response: InferResponse; elapsedMs: number }> {
-    const response = await this.call(
-      "POST",
-      `${modelPath(name, version)}/infer`,
-      { id: requestId, inputs },
-      timeoutMs,
-    );
+    const path = `${modelPath(name, version)}/infer`;
+    const response = options.binaryInputs
+      ? await this.call("POST", path, undefined, options.timeoutMs, binaryRequest(inputs, requestId, options))
+      : await this.call("POST", path, undefined, options.timeoutMs, {
+          body: Buffer.from(
+            tensorJson({
+              id: requestId,
+              inputs: inputs.map(({ raw: _, ...i }) => i),
+              ...(options.binaryOutputs ? { parameters: { binary_data_output: true } } : {}),
+            }),
+          ),
+          headers: { "content-type": "application/json" },
+        });
     if (response.status !== 200) this.fail(response, `infer ${name}${version ? `:${version}` : ""}`);
-    return {
-      response: parseAnswer(inferResponseSchema, response.json(), `infer ${name}`, V2_HINT),
-      elapsedMs: response.elapsedMs,
-    };
+    return { response: readInferResponse(response, name), elapsedMs: response.elapsedMs };
   }
 
   close = () => this.http.close();
+}
+
+/** The binary tensor extension: a JSON header naming each input's byte count, then the bytes in that order. */
+function binaryRequest(
+  inputs: InferInput[],
+  requestId: string,
+  options: InferOptions,
+): { body: Buffer; headers: Record<string, string> } {
+  const chunks = inputs.map((i) => i.raw ?? encodeRaw(i.datatype, i.data));
+  const header = Buffer.from(
+    JSON.stringify({
+      id: requestId,
+      inputs: inputs.map((i, n) => ({
+        name: i.name,
+        shape: i.shape,
+        datatype: i.datatype,
+        parameters: { binary_data_size: chunks[n]?.length ?? 0 },
+      })),
+      ...(options.binaryOutputs ? { parameters: { binary_data_output: true } } : {}),
+    }),
+  );
+  return {
+    body: Buffer.concat([header, ...chunks]),
+    headers: { "content-type": "application/octet-stream", [HEADER_LENGTH]: String(header.length) },
+  };
+}
+
+/** A JSON answer, or a JSON header followed by the outputs' bytes in the order the header lists them. */
+function readInferResponse(response: HttpResponse, name: string): InferResponse {
+  const headerLength = Number(response.headers[HEADER_LENGTH] ?? Number.NaN);
+  const binary = Number.isInteger(headerLength) && headerLength > 0;
+  const json = binary
+    ? JSON.parse(response.body.subarray(0, headerLength).toString("utf8"))
+    : response.json();
+  const parsed = parseAnswer(inferResponseSchema, json, `infer ${name}`, V2_HINT);
+  let at = binary ? headerLength : response.body.length;
+  const outputs = parsed.outputs.map(({ parameters, data, ...o }): OutputTensor => {
+    const size = Number(parameters?.binary_data_size ?? Number.NaN);
+    if (!Number.isInteger(size)) return { ...o, data: data ?? [] };
+    const raw = response.body.subarray(at, at + size);
+    at += size;
+    return { ...o, data: decodeRaw(o.datatype, raw), raw };
+  });
+  return { ...parsed, outputs };
 }
 
 const V2_HINT = "Is the URL a v2 (open inference protocol) endpoint, e.g. Triton, KServe v2 or MLServer?";

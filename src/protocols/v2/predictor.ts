@@ -1,7 +1,17 @@
-import { usageError } from "../../errors.js";
-import type { PredictInput, Predictor } from "../../targets/target.js";
-import { type InferInput, type ModelMetadata, modelPath, type V2Client } from "./client.js";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fromFsError, usageError } from "../../errors.js";
+import type { PredictInput, Predictor, PredictTensor } from "../../targets/target.js";
+import {
+  type InferInput,
+  type ModelMetadata,
+  modelPath,
+  type OutputTensor,
+  type V2Client,
+} from "./client.js";
 import { buildInferInputs, type InferFlags } from "./infer-input.js";
+import { writeNpy } from "./npy.js";
+import { BINARY_ONLY, decodeRaw, encodeRaw, hasNonFinite, tensorJson } from "./tensor.js";
 
 /**
  * A batch line or --json value in the forms people write for v2 models: a whole
@@ -33,6 +43,33 @@ export interface V2PredictorOptions {
   cwd: string;
   /** Extra checks on the inputs before sending (Triton's max_batch_size). */
   check?: (inputs: InferInput[]) => Promise<void>;
+  /** Send inputs and ask for outputs with the binary tensor extension (always so for FP16/BF16). */
+  binary?: boolean;
+  /** Write each output tensor to DIR/NAME.npy. */
+  saveDir?: string;
+}
+
+interface V2Payload {
+  inputs: InferInput[];
+  binaryInputs: boolean;
+  binaryOutputs: boolean;
+}
+
+async function saveOutputs(dir: string, outputs: OutputTensor[]): Promise<string[]> {
+  await mkdir(dir, { recursive: true }).catch((error) =>
+    Promise.reject(fromFsError(error, dir, "--save folder")),
+  );
+  const files: string[] = [];
+  for (const o of outputs) {
+    // Output names are the model's; keep them from leaving the folder.
+    const file = join(dir, `${o.name.replace(/[^A-Za-z0-9_.-]/g, "_")}.npy`);
+    const raw = o.raw ?? encodeRaw(o.datatype, o.data);
+    await writeFile(file, writeNpy(o.datatype, o.shape, raw)).catch((error) =>
+      Promise.reject(fromFsError(error, file, "output file")),
+    );
+    files.push(file);
+  }
+  return files;
 }
 
 /**
@@ -59,22 +96,41 @@ export function v2Predictor(client: V2Client, options: V2PredictorOptions): Pred
           : { input: input.inputs, data: input.data, json: input.json };
       const inputs = await buildInferInputs(flags, md, cwd);
       await options.check?.(inputs);
-      return {
-        body: Buffer.from(JSON.stringify({ inputs })),
-        contentType: "application/json",
-        payload: inputs,
+      // A .npy input sent as JSON: its values, read from the raw bytes.
+      const asJson = inputs.map(({ raw, ...i }) => (raw ? { ...i, data: decodeRaw(i.datatype, raw) } : i));
+      const binaryInputs =
+        Boolean(options.binary) ||
+        inputs.some((i) => BINARY_ONLY.has(i.datatype)) ||
+        asJson.some((i) => hasNonFinite(i.data));
+      const payload: V2Payload = {
+        inputs: binaryInputs ? inputs : asJson,
+        binaryInputs,
+        binaryOutputs: Boolean(options.binary) || md.outputs.some((o) => BINARY_ONLY.has(o.datatype)),
       };
+      // The body is what the prediction log digests and what bench replays: the JSON request when there is one.
+      const body = binaryInputs
+        ? Buffer.concat([
+            Buffer.from(JSON.stringify(inputs.map(({ raw: _, data: __, ...i }) => i))),
+            ...inputs.map((i) => i.raw ?? encodeRaw(i.datatype, i.data)),
+          ])
+        : Buffer.from(tensorJson({ inputs: payload.inputs }));
+      return { body, contentType: "application/json", payload };
     },
     async send(encoded, requestId, timeoutMs) {
-      const { response, elapsedMs } = await client.infer(
-        name,
-        version,
-        encoded.payload as InferInput[],
-        requestId,
+      const payload = encoded.payload as V2Payload;
+      const { response, elapsedMs } = await client.infer(name, version, payload.inputs, requestId, {
         timeoutMs,
-      );
+        binaryInputs: payload.binaryInputs,
+        binaryOutputs: payload.binaryOutputs,
+      });
+      const tensors: PredictTensor[] = response.outputs.map(({ raw: _, ...o }) => o);
+      const files = options.saveDir
+        ? await saveOutputs(resolve(cwd, options.saveDir), response.outputs)
+        : undefined;
       return {
         response: Object.fromEntries(response.outputs.map((o) => [o.name, o.data])),
+        tensors,
+        ...(files ? { files } : {}),
         httpStatus: 200,
         elapsedMs,
         ...(response.model_version || version ? { version: response.model_version ?? version } : {}),

@@ -17,6 +17,7 @@ interface TritonPackageFlags {
   repository?: string;
   tritonBackend?: string;
   maxBatchSize?: number;
+  pythonWrapper?: boolean;
   force?: boolean;
 }
 
@@ -36,7 +37,8 @@ export const tritonTarget: Target<TritonConnection> = {
         version: flags.version,
         repository: flags.repository,
         backend: flags.tritonBackend,
-        maxBatchSize: flags.maxBatchSize === undefined ? undefined : String(flags.maxBatchSize),
+        maxBatchSize: flags.maxBatchSize,
+        pythonWrapper: flags.pythonWrapper,
       },
       hooks.cwd,
     );
@@ -50,7 +52,8 @@ export const tritonTarget: Target<TritonConnection> = {
             lines(
               `${shownPath(hooks.cwd, join(plan.repository, plan.name))}/config.pbtxt:`,
               configText,
-              `${plan.name}/${plan.version}/: ${plan.files.map((f) => f.name).join(", ")}`,
+              `${plan.name}/${plan.version}/: ${plan.files.map((f) => f.name).join(", ") || "(empty)"}`,
+              `${plan.name}/: ${plan.folderFiles.map((f) => f.name).join(", ")}`,
             ),
           ],
         },
@@ -94,31 +97,43 @@ export const tritonTarget: Target<TritonConnection> = {
     let modelDir: string;
     if (source.kind === "path") modelDir = resolve(hooks.cwd, source.path);
     else {
-      const plan = await planTritonPackage(source.project, { repository: connection.repository }, hooks.cwd);
+      // Packaged where `mserve package` puts it (the project's repository), then placed: nothing
+      // reaches the server's repository before the checks pass, and an ensemble finds its steps.
+      const plan = await planTritonPackage(
+        source.project,
+        { pythonWrapper: Boolean(options.pythonWrapper) },
+        hooks.cwd,
+      );
       hooks.step(`packaging ${plan.name} version ${plan.version}`);
       await writeTritonPackage(plan, { force: Boolean(options.replace) });
       modelDir = join(plan.repository, plan.name);
     }
+    const smoke = options.smoke as string | undefined;
     const done = await deployTriton(connection, modelDir, {
       replace: Boolean(options.replace),
       timeoutMs,
       signal: hooks.signal,
       onStep: hooks.step,
+      // A model that loads but cannot answer is not deployed: the deploy is undone and says why.
+      ...(smoke !== undefined
+        ? {
+            verify: async (name: string) => {
+              const predictor = v2Predictor(connection.client, { name, cwd: hooks.cwd });
+              const answer = await predictor.send(
+                await predictor.encode({ data: smoke }),
+                randomUUID(),
+                timeoutMs,
+              );
+              return answer.response;
+            },
+          }
+        : {}),
     });
-    const result: typeof done & { smoke?: unknown } = done;
-    const smoke = options.smoke as string | undefined;
-    if (smoke !== undefined) {
-      // A model that loads but cannot answer is not deployed: unload it and say why.
-      hooks.step("smoke request");
-      try {
-        const predictor = v2Predictor(connection.client, { name: done.name, cwd: hooks.cwd });
-        const answer = await predictor.send(await predictor.encode({ data: smoke }), randomUUID(), timeoutMs);
-        result.smoke = answer.response;
-      } catch (error) {
-        await connection.client.unload(done.name).catch(() => {});
-        throw error;
-      }
-    }
+    const { verified, ...rest } = done;
+    const result: typeof rest & { smoke?: unknown } = {
+      ...rest,
+      ...(smoke !== undefined ? { smoke: verified } : {}),
+    };
     return {
       data: result,
       view: deployedView(result),
@@ -136,10 +151,30 @@ export const tritonTarget: Target<TritonConnection> = {
     };
   },
 
-  async unregister(connection, { ref }, hooks) {
-    await hooks.confirm(`unload ${ref.name} from ${connection.label}`);
-    await connection.client.unload(ref.name);
-    return { data: { name: ref.name, unloaded: true }, view: { blocks: [lines(`unloaded ${ref.name}`)] } };
+  async unregister(connection, { ref, options }, hooks) {
+    const purge = Boolean(options.purge);
+    const folder = connection.repository ? join(connection.repository, ref.name) : undefined;
+    if (purge && !folder)
+      throw invalidInput(
+        `the model repository of ${connection.label} is unknown, so --purge cannot remove ${ref.name}`,
+        "Pass --repository with the folder the server was started with.",
+      );
+    const what = ref.version && purge ? `${ref.name} version ${ref.version}` : ref.name;
+    await hooks.confirm(
+      `${purge ? "unload and delete" : "unload"} ${what} ${purge ? `in ${folder}` : `from ${connection.label}`}`,
+    );
+    const { purgeModel } = await import("./purge.js");
+    let outcome: { name: string; unloaded: boolean; removed: string[] };
+    if (purge) outcome = await purgeModel(connection, ref, folder as string);
+    else {
+      await connection.client.unload(ref.name);
+      outcome = { name: ref.name, unloaded: true, removed: [] };
+    }
+    const removed = outcome.removed.length ? `; removed ${outcome.removed.join(", ")}` : "";
+    return {
+      data: outcome,
+      view: { blocks: [lines(`${outcome.unloaded ? "unloaded" : "reloaded"} ${ref.name}${removed}`)] },
+    };
   },
 
   async predictor(connection, request) {
@@ -149,6 +184,8 @@ export const tritonTarget: Target<TritonConnection> = {
       name: request.name,
       version: request.version,
       cwd: request.cwd,
+      binary: Boolean(request.options.binary),
+      ...(typeof request.options.save === "string" ? { saveDir: request.options.save } : {}),
       // More rows than max_batch_size is refused here, not by the server after the upload.
       async check(inputs: InferInput[]) {
         maxBatch ??= client

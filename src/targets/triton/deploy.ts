@@ -1,10 +1,12 @@
 import { cp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, MserveError, usageError } from "../../errors.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { waitUntil } from "../../runtime/wait.js";
+import { checkBackends } from "./backend-check.js";
+import { type ModelConfig, readModelConfig } from "./config.js";
 import type { TritonConnection } from "./connect.js";
 import { validateTriton } from "./validate.js";
 
@@ -30,31 +32,46 @@ async function sameTree(a: string, b: string): Promise<boolean> {
   return true;
 }
 
+/** What placing changed, so that a failed deploy can put the repository back as it was. */
+interface Placed {
+  /** Paths mserve created. */
+  created: string[];
+  /** Paths it replaced: the old content waits at `aside` until the deploy succeeds. */
+  replaced: { path: string; aside: string }[];
+}
+
+const pathExists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** README.md and requirements.txt next to config.pbtxt are mserve's notes: replaced without --replace. */
+const NOTES = new Set(["README.md", "requirements.txt"]);
+
 /** Copies a model folder into the server's repository: new versions are added, an identical one is kept. */
-async function placeModel(source: string, repository: string, replace: boolean): Promise<void> {
+async function placeModel(
+  source: string,
+  repository: string,
+  replace: boolean,
+  placed: Placed,
+): Promise<void> {
   const name = basename(source);
   const target = join(repository, name);
   if (resolve(source) === resolve(target)) return;
-  if (
-    !(await stat(target).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (!(await pathExists(target))) {
     const temp = reserveTempSibling(target);
     await cp(source, temp, { recursive: true });
     await rename(temp, target);
     releaseTempPath(temp);
+    placed.created.push(target);
     return;
   }
   for (const entry of await readdir(source, { withFileTypes: true })) {
     const to = join(target, entry.name);
-    const exists = await stat(to).then(
-      () => true,
-      () => false,
-    );
+    const exists = await pathExists(to);
     if (exists && (await sameTree(join(source, entry.name), to))) continue;
-    if (exists && !replace) {
+    if (exists && !replace && !NOTES.has(entry.name)) {
       throw conflict(
         `${name}/${entry.name} already exists in ${repository}`,
         "Package a new version, or pass --replace.",
@@ -62,9 +79,32 @@ async function placeModel(source: string, repository: string, replace: boolean):
     }
     const temp = reserveTempSibling(to);
     await cp(join(source, entry.name), temp, { recursive: true });
-    if (exists) await rm(to, { recursive: true, force: true });
+    if (exists) {
+      const aside = reserveTempSibling(to);
+      await rename(to, aside);
+      placed.replaced.push({ path: to, aside });
+    } else placed.created.push(to);
     await rename(temp, to);
     releaseTempPath(temp);
+  }
+}
+
+/** A failed deploy: what was placed goes, what was replaced comes back. */
+async function undoPlacement(placed: Placed): Promise<void> {
+  for (const path of placed.created.reverse())
+    await rm(path, { recursive: true, force: true }).catch(() => {});
+  for (const { path, aside } of placed.replaced.reverse()) {
+    await rm(path, { recursive: true, force: true }).catch(() => {});
+    await rename(aside, path).catch(() => {});
+    releaseTempPath(aside);
+  }
+}
+
+/** A successful deploy: the replaced content is no longer needed. */
+async function commitPlacement(placed: Placed): Promise<void> {
+  for (const { aside } of placed.replaced) {
+    await rm(aside, { recursive: true, force: true }).catch(() => {});
+    releaseTempPath(aside);
   }
 }
 
@@ -97,53 +137,139 @@ async function loadFailure(connection: TritonConnection, name: string, error: un
   );
 }
 
-/** Validates offline, places the model in the repository, loads it and waits until every version is READY. */
-export async function deployTriton(
-  connection: TritonConnection,
-  modelDir: string,
-  options: { replace: boolean; timeoutMs: number; signal?: AbortSignal; onStep?: (step: string) => void },
-): Promise<TritonDeployResult> {
-  const started = Date.now();
-  const step = options.onStep ?? (() => {});
-  const name = basename(modelDir);
-  const validation = await validateTriton(modelDir, "/");
+interface ToPlace {
+  name: string;
+  dir: string;
+  config: ModelConfig;
+  /** Copied into the server's repository (else it is there already). */
+  place: boolean;
+}
+
+async function mustValidate(dir: string): Promise<void> {
+  const validation = await validateTriton(dir, "/");
   const errors = validation.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     throw invalidInput(
-      `${name} would not load in Triton: ${errors[0]?.message}`,
-      `Run \`mserve validate ${modelDir}\` for all ${errors.length} problem(s).`,
+      `${basename(dir)} would not load in Triton: ${errors[0]?.message}`,
+      `Run \`mserve validate ${dir}\` for all ${errors.length} problem(s).`,
       { diagnostics: errors },
     );
   }
+}
+
+async function configAt(dir: string): Promise<ModelConfig> {
+  const read = await readModelConfig(join(dir, "config.pbtxt"));
+  if (!read.ok) throw invalidInput(`${dir}/config.pbtxt: ${read.line}:${read.column}: ${read.message}`);
+  return read.config;
+}
+
+/**
+ * The model, and for an ensemble its steps: those the server's repository
+ * lacks are taken from next to the ensemble's folder, as `package` leaves them.
+ */
+async function modelsToPlace(modelDir: string, repository: string): Promise<ToPlace[]> {
+  const name = basename(modelDir);
+  const config = await configAt(modelDir);
+  const models: ToPlace[] = [];
+  for (const stepName of new Set((config.ensemble_scheduling?.step ?? []).map((s) => s.model_name ?? ""))) {
+    const onServer = join(repository, stepName);
+    const beside = join(dirname(modelDir), stepName);
+    if (resolve(beside) !== resolve(onServer) && (await pathExists(join(beside, "config.pbtxt")))) {
+      await mustValidate(beside);
+      models.push({ name: stepName, dir: beside, config: await configAt(beside), place: true });
+    } else if (await pathExists(join(onServer, "config.pbtxt"))) {
+      models.push({ name: stepName, dir: onServer, config: await configAt(onServer), place: false });
+    } else {
+      throw invalidInput(
+        `ensemble ${name} runs ${stepName}, which is neither in ${repository} nor next to ${modelDir}`,
+        `Package ${stepName} into the same repository first.`,
+      );
+    }
+  }
+  models.push({ name, dir: modelDir, config, place: true });
+  return models;
+}
+
+/**
+ * Validates offline, checks the server has the backends, places the model (and
+ * an ensemble's steps) in the repository, loads it and waits until every
+ * version is READY. A failed load takes out what was placed again.
+ */
+export async function deployTriton(
+  connection: TritonConnection,
+  modelDir: string,
+  options: {
+    replace: boolean;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    onStep?: (step: string) => void;
+    /** Run once READY (a smoke request); a failure undoes the deploy like a failed load. */
+    verify?: (name: string) => Promise<unknown>;
+  },
+): Promise<TritonDeployResult & { verified?: unknown }> {
+  const started = Date.now();
+  const step = options.onStep ?? (() => {});
+  const name = basename(modelDir);
+  await mustValidate(modelDir);
   if (!connection.repository) {
     throw usageError(
       `the model repository of ${connection.label} is unknown`,
       "Pass --repository with the folder the server was started with.",
     );
   }
-  step(`placing ${name} in ${connection.repository}`);
-  await placeModel(modelDir, connection.repository, options.replace).catch((error) => {
-    throw error instanceof MserveError
-      ? error
-      : fromFsError(error, join(connection.repository as string, name), "model folder");
-  });
-  step(`loading ${name}`);
-  const loadStarted = Date.now();
+  const repository = connection.repository;
+  const models = await modelsToPlace(modelDir, repository);
+  step(`checking ${connection.label} has the backends ${name} needs`);
+  await checkBackends(
+    connection,
+    models.map((m) => ({ model: m.name, config: m.config, dir: m.dir })),
+  );
+  const ready = new Set(
+    (await connection.client.index()).filter((e) => e.state === "READY").map((e) => e.name),
+  );
+  const placed: Placed = { created: [], replaced: [] };
   try {
-    await connection.client.load(name, options.timeoutMs);
+    for (const m of models.filter((m) => m.place)) {
+      step(`placing ${m.name} in ${repository}`);
+      await placeModel(m.dir, repository, options.replace, placed);
+    }
   } catch (error) {
-    if (
-      error instanceof MserveError &&
-      ["UNREACHABLE", "TIMEOUT", "INTERRUPTED", "AUTH"].includes(error.code)
-    )
-      throw error;
-    throw await loadFailure(connection, name, error);
+    await undoPlacement(placed);
+    throw error instanceof MserveError ? error : fromFsError(error, join(repository, name), "model folder");
+  }
+  const rollback = async (attempted: string[]) => {
+    await undoPlacement(placed);
+    // What was serving before keeps serving; what this deploy brought is unloaded, so nothing lingers as UNAVAILABLE.
+    for (const m of [...attempted].reverse()) {
+      if (ready.has(m)) await connection.client.load(m, options.timeoutMs).catch(() => {});
+      else await connection.client.unload(m).catch(() => {});
+    }
+  };
+  const loadStarted = Date.now();
+  // Steps first (those not READY already), so a step's failure is reported as its own.
+  const toLoad = models.filter((m) => m.name === name || m.place || !ready.has(m.name));
+  const attempted: string[] = [];
+  try {
+    for (const m of toLoad) {
+      step(`loading ${m.name}`);
+      attempted.push(m.name);
+      await connection.client.load(m.name, Math.max(1_000, options.timeoutMs - (Date.now() - started)));
+    }
+  } catch (error) {
+    const network =
+      error instanceof MserveError && ["UNREACHABLE", "TIMEOUT", "INTERRUPTED", "AUTH"].includes(error.code);
+    const failure = network ? error : await loadFailure(connection, attempted.at(-1) ?? name, error);
+    await rollback(attempted);
+    throw failure;
   }
   const loadMs = Date.now() - loadStarted;
   step(`waiting for ${name} to be READY`);
   const versions = await waitUntil(
     async () => {
-      const mine = (await connection.client.index()).filter((e) => e.name === name && e.version);
+      // Versions the version policy left out (an older one, once a newer is placed) read "unloaded": not waited for.
+      const mine = (await connection.client.index()).filter(
+        (e) => e.name === name && e.version && !(e.state === "UNAVAILABLE" && e.reason === "unloaded"),
+      );
       return mine.length > 0 && mine.every((e) => e.state === "READY")
         ? mine.map((e) => e.version as string)
         : undefined;
@@ -155,11 +281,23 @@ export async function deployTriton(
       what: `${name} to be READY in Triton`,
     },
   );
+  let verified: unknown;
+  if (options.verify) {
+    step("smoke request");
+    try {
+      verified = await options.verify(name);
+    } catch (error) {
+      await rollback(toLoad.map((m) => m.name));
+      throw error;
+    }
+  }
+  await commitPlacement(placed);
   return {
+    ...(options.verify ? { verified } : {}),
     name,
     versions,
     server: connection.label,
-    repository: connection.repository,
+    repository,
     state: "READY",
     timings: { loadMs, totalMs: Date.now() - started },
   };

@@ -6,6 +6,11 @@ const repository = opt.string(
   "triton: the model repository (package: default ./model_repository; deploy: needed with --url)",
 );
 
+const pythonWrapper = opt.flag(
+  "--python-wrapper",
+  "triton: serve a TorchScript or ONNX model through a generated Python-backend model.py (torch / onnxruntime), for servers without the native backend",
+);
+
 export const triton = {
   id: "triton",
   title: "Triton",
@@ -28,8 +33,9 @@ export const triton = {
       tritonBackend: opt.choice(
         "--triton-backend <backend>",
         "triton: backend (default python, or targets.triton.backend)",
-        ["python", "pytorch", "onnxruntime", "tensorflow"],
+        ["python", "pytorch", "onnxruntime", "tensorflow", "ensemble"],
       ),
+      pythonWrapper,
       maxBatchSize: opt.int(
         "--max-batch-size <n>",
         "triton: max_batch_size (default 8; 0 turns batching off)",
@@ -37,9 +43,23 @@ export const triton = {
       ),
     },
     deploy: {
+      pythonWrapper,
       smoke: opt.string(
         "--smoke <text>",
         "triton: after READY, send this as the model's single input; a failure unloads it",
+      ),
+    },
+    predict: {
+      binary: opt.flag(
+        "--binary",
+        "triton: send inputs and receive outputs with the binary tensor extension (large tensors; FP16/BF16 always)",
+      ),
+      save: opt.string("--save <dir>", "triton: also write each output tensor to DIR/NAME.npy"),
+    },
+    unregister: {
+      purge: opt.flag(
+        "--purge",
+        "triton: also remove the model's folder (or NAME:VERSION's version folder) from the server's repository",
       ),
     },
     serve: { repository },

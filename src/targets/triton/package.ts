@@ -1,168 +1,12 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
-import type { z } from "zod";
+import { join } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
-import type { LoadedProject } from "../../config/project.js";
-import { conflict, fromFsError, invalidInput, usageError } from "../../errors.js";
-import { checkModelName } from "../../model/names.js";
-import { packagePath } from "../../paths.js";
-import { type ModelConfig, parseModelConfig, writeModelConfig } from "./config.js";
-import { type TritonSection, type tensorSchema, tritonSectionSchema } from "./project-section.js";
-import { checkConfig, type TritonDiagnostic } from "./rules.js";
+import { conflict, fromFsError, invalidInput } from "../../errors.js";
+import { parseModelConfig, writeModelConfig } from "./config.js";
+import type { TritonPackagePlan } from "./plan.js";
 
-const TEMPLATES = packagePath("templates/triton/");
-
-export interface TritonPackagePlan {
-  name: string;
-  version: string;
-  repository: string;
-  config: ModelConfig;
-  /** Files of the version folder: name inside it → source path. */
-  files: { name: string; source: string }[];
-  diagnostics: TritonDiagnostic[];
-}
-
-const PYTHON_IO = {
-  inputs: [{ name: "TEXT", "data-type": "TYPE_STRING", dims: [1] }],
-  outputs: [
-    { name: "INTENT", "data-type": "TYPE_STRING", dims: [1] },
-    { name: "SCORE", "data-type": "TYPE_FP32", dims: [1] },
-  ],
-};
-const PLATFORM: Record<string, { platform: string; file: string }> = {
-  pytorch: { platform: "pytorch_libtorch", file: "model.pt" },
-  onnxruntime: { platform: "onnxruntime_onnx", file: "model.onnx" },
-  tensorflow: { platform: "tensorflow_savedmodel", file: "model.savedmodel" },
-};
-
-const tensors = (list: z.infer<typeof tensorSchema>[]) =>
-  list.map((t) => ({ name: t.name, data_type: t["data-type"], dims: t.dims }));
-
-/**
- * What `package --target triton` writes: config.pbtxt from mserve.yaml's
- * triton section, and the version folder's files. Python models get model.py
- * from templates/triton/ and keep the model class file under another name.
- */
-export async function planTritonPackage(
-  project: LoadedProject | undefined,
-  flags: {
-    modelName?: string;
-    version?: string;
-    repository?: string;
-    backend?: string;
-    maxBatchSize?: string;
-  },
-  cwd: string,
-): Promise<TritonPackagePlan> {
-  const file = project?.config ?? {};
-  const base = project?.dir ?? cwd;
-  const parsed = tritonSectionSchema.safeParse({
-    ...(file.targets?.triton ?? {}),
-    ...(flags.backend ? { backend: flags.backend } : {}),
-    ...(flags.maxBatchSize !== undefined ? { "max-batch-size": Number(flags.maxBatchSize) } : {}),
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw usageError(
-      `targets.triton.${issue?.path.join(".")}: ${issue?.message}`,
-      "See the Triton section of the README for mserve.yaml's triton keys.",
-    );
-  }
-  const section = parsed.data;
-  const name = checkModelName(flags.modelName ?? file.name);
-  const version = flags.version ?? file.version;
-  if (!version || !/^[1-9][0-9]*$/.test(version)) {
-    throw invalidInput(
-      `Triton versions are positive whole numbers, got "${version ?? ""}"`,
-      'Set version: "1" in mserve.yaml or pass -v 2.',
-    );
-  }
-  const repository = flags.repository
-    ? resolve(cwd, flags.repository)
-    : resolve(base, section.repository ?? "model_repository");
-  const serialized = file["serialized-file"] ? resolve(base, file["serialized-file"]) : undefined;
-  if (!serialized)
-    throw usageError(
-      "serialized-file is missing",
-      "Set serialized-file: in mserve.yaml (the weights or exported model).",
-    );
-  const io = section.backend === "python" ? { ...PYTHON_IO, ...pick(section) } : pick(section);
-  if (!io.inputs || !io.outputs) {
-    throw usageError(
-      `the ${section.backend} backend needs inputs and outputs in targets.triton`,
-      section.backend === "pytorch"
-        ? "TorchScript inputs are named INPUT__0, INPUT__1, … and outputs OUTPUT__0, …"
-        : undefined,
-    );
-  }
-  const config: ModelConfig = {
-    name,
-    ...(section.backend === "python"
-      ? { backend: "python" }
-      : { platform: PLATFORM[section.backend]?.platform, backend: section.backend }),
-    max_batch_size: section["max-batch-size"],
-    input: tensors(io.inputs),
-    output: tensors(io.outputs),
-    instance_group: [{ kind: "KIND_CPU", count: section["instance-count"] }],
-  };
-  if (section["dynamic-batching"] !== false && section["max-batch-size"] > 0) {
-    const delay =
-      typeof section["dynamic-batching"] === "object"
-        ? section["dynamic-batching"]["max-queue-delay-us"]
-        : undefined;
-    config.dynamic_batching = delay === undefined ? {} : { max_queue_delay_microseconds: delay };
-  }
-  const files: { name: string; source: string }[] = [];
-  if (section.backend === "python") {
-    const template = join(TEMPLATES, `${section.template}.py`);
-    if (
-      !(await stat(template).then(
-        (s) => s.isFile(),
-        () => false,
-      ))
-    ) {
-      throw usageError(
-        `unknown Triton template "${section.template}"`,
-        `Templates: ${(await readdir(TEMPLATES)).map((f) => basename(f, ".py")).join(", ")}`,
-      );
-    }
-    files.push({ name: "model.py", source: template });
-    const modelFile = file["model-file"] ? resolve(base, file["model-file"]) : undefined;
-    if (modelFile) files.push({ name: "model_def.py", source: modelFile });
-    files.push({ name: basename(serialized), source: serialized });
-    config.parameters = {
-      model_module: { string_value: "model_def" },
-      weights: { string_value: basename(serialized) },
-    };
-    const extras = file["extra-files"];
-    for (const extra of Array.isArray(extras) ? extras : extras ? extras.split(",") : []) {
-      files.push({ name: basename(extra.trim()), source: resolve(base, extra.trim()) });
-    }
-  } else {
-    files.push({ name: PLATFORM[section.backend]?.file as string, source: serialized });
-  }
-  const names = files.map((f) => f.name);
-  const clash = names.find((n, i) => names.indexOf(n) !== i);
-  if (clash) {
-    throw usageError(
-      `two files would be written as ${name}/${version}/${clash}`,
-      "Rename one of the extra files (the Python backend's own file is model.py; the model class goes in as model_def.py).",
-    );
-  }
-  const diagnostics: TritonDiagnostic[] = [];
-  checkConfig(config, (severity, rule, message, hint) =>
-    diagnostics.push({ severity, rule, message, ...(hint ? { hint } : {}) }),
-  );
-  return { name, version, repository, config, files, diagnostics };
-}
-
-function pick(section: TritonSection) {
-  return {
-    ...(section.inputs ? { inputs: section.inputs } : {}),
-    ...(section.outputs ? { outputs: section.outputs } : {}),
-  };
-}
+export { planTritonPackage, type TritonPackagePlan } from "./plan.js";
 
 export interface TritonPackageResult {
   repository: string;
@@ -171,6 +15,8 @@ export interface TritonPackageResult {
   status: "created" | "unchanged" | "replaced";
   configStatus: "created" | "unchanged" | "updated";
   files: string[];
+  /** Written next to config.pbtxt: README.md, requirements.txt. */
+  folderFiles: string[];
 }
 
 async function sameFiles(dir: string, files: { name: string; source: string }[]): Promise<boolean> {
@@ -263,11 +109,18 @@ export async function writeTritonPackage(
       throw fromFsError(error, versionDir, "version folder");
     }
   }
-  if (configStatus !== "unchanged") {
-    const temp = reserveTempSibling(configPath);
-    await writeFile(temp, text);
-    await rename(temp, configPath);
-    releaseTempPath(temp);
+  if (configStatus !== "unchanged") await replaceFile(configPath, text);
+  // The README and requirements are mserve's own notes: rewritten whenever they change.
+  for (const f of plan.folderFiles) {
+    const content: string | Buffer =
+      f.content !== undefined
+        ? f.content
+        : await readFile(f.source as string).catch((error) =>
+            Promise.reject(fromFsError(error, f.source as string, "requirements file")),
+          );
+    const path = join(modelDir, f.name);
+    const old = await readFile(path).catch(() => undefined);
+    if (!old?.equals(Buffer.from(content))) await replaceFile(path, content);
   }
   return {
     repository: plan.repository,
@@ -276,5 +129,13 @@ export async function writeTritonPackage(
     status,
     configStatus,
     files: plan.files.map((f) => f.name),
+    folderFiles: plan.folderFiles.map((f) => f.name),
   };
+}
+
+async function replaceFile(path: string, content: string | Buffer): Promise<void> {
+  const temp = reserveTempSibling(path);
+  await writeFile(temp, content);
+  await rename(temp, path);
+  releaseTempPath(temp);
 }

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import type { TritonInstall } from "./locate.js";
 
 export interface TritonPorts {
@@ -52,10 +52,17 @@ const tritonArgs = (repository: string, ports: TritonPorts, address: string) => 
 /**
  * A local tritonserver. For nvidia-pytriton's binary, the python backend folder
  * is assembled in the work dir (the stub for this Python next to the backend),
- * its bundled libraries go on LD_LIBRARY_PATH, and its venv on PYTHONPATH, which
- * mserve's Triton templates add to sys.path (the stub itself ignores PYTHONPATH).
+ * its bundled libraries go on LD_LIBRARY_PATH, and its venv's bin/ first on PATH:
+ * the stub runs an isolated interpreter (PYTHONPATH ignored) that finds its home
+ * by looking up `python3` on PATH, so it becomes the venv's Python and any
+ * model.py imports what the venv holds (numpy, torch, onnxruntime). PYTHONPATH
+ * is still set for model files that add it to sys.path themselves.
  */
-export function localTritonPlan(inputs: Inputs, install: TritonInstall): TritonLaunchPlan {
+export function localTritonPlan(
+  inputs: Inputs,
+  install: TritonInstall,
+  searchPath?: string,
+): TritonLaunchPlan {
   const logFile = join(inputs.workDir, "logs", "triton.log");
   const args = tritonArgs(inputs.repository, inputs.ports, "127.0.0.1");
   const env: Record<string, string> = {};
@@ -75,6 +82,8 @@ export function localTritonPlan(inputs: Inputs, install: TritonInstall): TritonL
     args.push(`--backend-directory=${backends}`, `--cache-directory=${join(root, "caches")}`);
     env.LD_LIBRARY_PATH = libs;
     env.PYTHONPATH = sitePackages;
+    const venvBin = join(resolve(sitePackages, "..", "..", ".."), "bin");
+    env.PATH = [venvBin, ...(searchPath ? [searchPath] : [])].join(delimiter);
   }
   return {
     runtime: "local",

@@ -52,7 +52,7 @@ export async function planTritonServe(
   const inputs = { name: options.name, repository, workDir, ports: await choosePorts(options.ports) };
   if (options.runtime === "docker") return dockerTritonPlan(inputs, options.image);
   const install = dryRun ? (locateTriton(env, cwd) ?? { bin: "tritonserver" }) : requireTriton(env, cwd);
-  return localTritonPlan(inputs, install);
+  return localTritonPlan(inputs, install, env.PATH);
 }
 
 /** Starts Triton, records it, waits for /v2/health/live; on failure nothing is left running or recorded. */

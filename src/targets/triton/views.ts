@@ -16,7 +16,7 @@ export const packagedView = (result: TritonPackageResult, cwd: string): View => 
   quiet: `${result.repository}/${result.model}/${result.version}`,
   blocks: [
     lines(
-      `${shownPath(cwd, `${result.repository}/${result.model}`)}: version ${result.version} ${result.status}, config.pbtxt ${result.configStatus} (${result.files.join(", ")})`,
+      `${shownPath(cwd, `${result.repository}/${result.model}`)}: version ${result.version} ${result.status}, config.pbtxt ${result.configStatus} (${result.files.join(", ") || "an ensemble: empty version folder"})`,
     ),
   ],
 });
