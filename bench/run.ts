@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchKserveValidate } from "./kserve-validate-bench.js";
 import { benchLargeLoad } from "./large-load.js";
 import { benchLifecycle } from "./lifecycle-bench.js";
 import { benchOverhead } from "./overhead-bench.js";
@@ -45,6 +46,11 @@ if (!only || only === "triton") {
   const triton = await benchTritonValidate({ ...tools, root }, workDir);
   sections.push(triton.text);
   allOk &&= triton.ok;
+}
+if (!only || only === "kserve") {
+  const kserve = await benchKserveValidate({ ...tools, root }, workDir);
+  sections.push(kserve.text);
+  allOk &&= kserve.ok;
 }
 if (!only || only === "registry") {
   const registry = await benchRegistry({ ...tools, root }, workDir);
