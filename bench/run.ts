@@ -10,6 +10,7 @@ import { benchPerfAnalyzer } from "./perf-analyzer-bench.js";
 import { benchRegistry } from "./registry-bench.js";
 import { benchStartup } from "./startup-bench.js";
 import { benchTritonValidate } from "./triton-validate-bench.js";
+import { benchUnpack } from "./unpack-bench.js";
 
 /**
  * `npm run bench`: packaging speed, size and memory against zip -0 and
@@ -51,6 +52,11 @@ if (!only || only === "kserve") {
   const kserve = await benchKserveValidate({ ...tools, root }, workDir);
   sections.push(kserve.text);
   allOk &&= kserve.ok;
+}
+if (!only || only === "unpack") {
+  const unpack = await benchUnpack(tools, workDir);
+  sections.push(unpack.text);
+  allOk &&= unpack.ok;
 }
 if (!only || only === "registry") {
   const registry = await benchRegistry({ ...tools, root }, workDir);
