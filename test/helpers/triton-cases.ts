@@ -143,6 +143,29 @@ add(
 add("backend", "be_name.identity", "no backend: Triton takes it from the model name", raw(XY, { "1": null }));
 add(
   "backend",
+  "be_vllm_layout",
+  "a vLLM-style model: backend vllm, 1/model.json, no model.vllm",
+  raw(`backend: "vllm"\nmax_batch_size: 0\nmodel_transaction_policy { decoupled: true }\n${XY}`, {
+    "1/model.json": '{"model": "facebook/opt-125m"}',
+  }),
+);
+add(
+  "backend",
+  "be_trtllm_layout",
+  "a TensorRT-LLM-style model: the engine path is a parameter, the version folder empty",
+  raw(
+    `backend: "tensorrtllm"\nmax_batch_size: 4\n${XY}parameters { key: "gpt_model_path" value: { string_value: "/engines/llama" } }\n`,
+    { "1": null },
+  ),
+);
+add(
+  "backend",
+  "be_repeat_autocomplete",
+  "a repeat-style backend whose inputs and outputs come from its auto-complete",
+  raw(`backend: "repeat"\nmax_batch_size: 0\n`, { "1": null }),
+);
+add(
+  "backend",
   "be_ensemble_no_sched",
   "platform ensemble without ensemble_scheduling",
   raw(`platform: "ensemble"\n${XY}`, { "1": null }),
@@ -561,6 +584,14 @@ add(
   "sq_direct_util",
   "direct strategy with minimum_slot_utilization 1.5",
   sequence("direct { minimum_slot_utilization: 1.5 }"),
+);
+add(
+  "sequence",
+  "sq_implicit_state",
+  "an implicit-state sequence model",
+  sequence(
+    'state [ { input_name: "INPUT_STATE" output_name: "OUTPUT_STATE" data_type: TYPE_FP32 dims: [ 4 ] } ]',
+  ),
 );
 add(
   "sequence",

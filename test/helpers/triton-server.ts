@@ -31,6 +31,8 @@ export const IDENTITY_BACKEND = `${SYS_PATH}class TritonPythonModel:
         return []
 `;
 
+export const PYTHON_BASED_BACKENDS = ["identity", "repeat", "vllm", "tensorrtllm"];
+
 export interface LoadOutcome {
   ok: boolean;
   status: number;
@@ -92,9 +94,13 @@ export class TritonUnderTest {
       await copyFile(link.target, link.path);
       await chmod(link.path, 0o755);
     }
-    const identity = join(options.workDir, "backends", "identity");
-    await mkdir(identity, { recursive: true });
-    await writeFile(join(identity, "model.py"), IDENTITY_BACKEND);
+    // Python-based backends standing in for the ones that read no model file of mserve's naming:
+    // the identity/repeat test backends, vLLM (1/model.json), TensorRT-LLM (engines named in parameters).
+    for (const name of PYTHON_BASED_BACKENDS) {
+      const folder = join(options.workDir, "backends", name);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, "model.py"), IDENTITY_BACKEND);
+    }
     const args = [...plan.args, "--model-load-thread-count=4"];
     if (options.strict) args.push("--disable-auto-complete-config");
     const log = openSync(plan.logFile, "w");
