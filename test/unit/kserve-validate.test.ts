@@ -189,6 +189,28 @@ describe("unknown fields at any depth", () => {
     expect(dup.diagnostics[0]).toMatchObject({ rule: "yaml-syntax" });
   });
 
+  it("refuses duplicates in list-map and set lists, as the API server does", async () => {
+    const m = base();
+    const model = m.spec.predictor.model as Record<string, unknown>;
+    model.env = [
+      { name: "A", value: "1" },
+      { name: "A", value: "2" },
+    ];
+    model.ports = [
+      { containerPort: 8080 },
+      { containerPort: 8080, protocol: "TCP" },
+      { containerPort: 8080, protocol: "UDP" },
+    ];
+    const result = await validateText(stringify(m));
+    expect(result.diagnostics.map((d) => d.path)).toEqual([
+      "spec.predictor.model.env[1]",
+      "spec.predictor.model.ports[1]",
+    ]);
+    expect(result.diagnostics[1]?.message).toMatch(
+      /Duplicate value: \{containerPort: 8080, protocol: "TCP"\}/,
+    );
+  });
+
   it("takes YAML 1.1 booleans as Kubernetes does, refuses non-string labels and floats as quantities", async () => {
     const m = base() as Record<string, unknown> & ReturnType<typeof base>;
     const yes = stringify(m).replace("  predictor:\n", "  predictor:\n    hostNetwork: yes\n");

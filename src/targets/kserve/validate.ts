@@ -164,6 +164,9 @@ function nodeAt(node: Node | null | undefined, segments: string[], key?: string)
 }
 
 type Schema = {
+  "x-kubernetes-list-type"?: string;
+  "x-kubernetes-list-map-keys"?: string[];
+  default?: unknown;
   $ref?: string;
   properties?: Record<string, Schema>;
   items?: Schema;
@@ -212,6 +215,64 @@ function suggest(field: string, allowed: string[]): string | undefined {
   return best && best.d <= Math.max(2, Math.floor(field.length / 3)) ? best.name : undefined;
 }
 
+let parsedSchema: Promise<Schema> | undefined;
+const schemaObject = () => {
+  parsedSchema ??= readSchema().then((text) => JSON.parse(text) as Schema);
+  return parsedSchema;
+};
+
+/**
+ * What JSON Schema cannot say and the API server checks: items of an
+ * `x-kubernetes-list-type: set` are unique, and items of a `map` list are
+ * unique by their `x-kubernetes-list-map-keys` (defaults filled in, e.g. a
+ * port's protocol TCP): two env entries named X are a "Duplicate value".
+ */
+function checkListTypes(
+  root: Schema,
+  schema: Schema | undefined,
+  value: unknown,
+  segments: string[],
+  report: (segments: string[], message: string) => void,
+) {
+  const deref = (x: Schema | undefined): Schema | undefined =>
+    x?.$ref ? deref(root.definitions?.[x.$ref.replace("#/definitions/", "")]) : x;
+  const s = deref(schema);
+  if (!s || value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    const item = deref(s.items);
+    const kind = s["x-kubernetes-list-type"];
+    const keys = s["x-kubernetes-list-map-keys"] ?? [];
+    const seen = new Map<string, number>();
+    for (const [i, element] of value.entries()) {
+      if (kind === "set" || (kind === "map" && element && typeof element === "object")) {
+        const identity =
+          kind === "set"
+            ? JSON.stringify(element)
+            : JSON.stringify(
+                keys.map(
+                  (k) => (element as Record<string, unknown>)[k] ?? deref(item?.properties?.[k])?.default,
+                ),
+              );
+        const first = seen.get(identity);
+        if (first !== undefined)
+          report(
+            [...segments, String(i)],
+            `Duplicate value: ${kind === "set" ? identity : `{${keys.map((k, j) => `${k}: ${JSON.stringify(JSON.parse(identity)[j])}`).join(", ")}}`} (the same as item ${first})`,
+          );
+        else seen.set(identity, i);
+      }
+      checkListTypes(root, item, element, [...segments, String(i)], report);
+    }
+    return;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const next =
+      s.properties?.[key] ??
+      (typeof s.additionalProperties === "object" ? s.additionalProperties : undefined);
+    checkListTypes(root, next, child, [...segments, key], report);
+  }
+}
+
 /** ajv's errors as Kubernetes words them, one per cause (an int-or-string miss is one error, not three). */
 async function describeErrors(
   errors: AjvError[],
@@ -227,7 +288,7 @@ async function describeErrors(
     const where = pathOf(prefix, segments) || "(root)";
     if (e.keyword === "additionalProperties") {
       const field = String(e.params.additionalProperty);
-      schema ??= JSON.parse(await readSchema()) as Schema;
+      schema ??= await schemaObject();
       const allowed = Object.keys(schemaAt(schema, segments)?.properties ?? {});
       const close = suggest(field, allowed);
       out.push({
@@ -277,6 +338,16 @@ export async function validateInferenceServiceObject(
   }
   const validate = await loadValidator();
   if (!validate(manifest)) out.push(...(await describeErrors(validate.errors ?? [], at, prefix)));
+  const schema = await schemaObject();
+  checkListTypes(schema, schema, manifest, [], (segments, message) =>
+    out.push({
+      severity: "error",
+      rule: "isvc-schema",
+      message: `${pathOf(prefix, segments)}: ${message}`,
+      path: pathOf(prefix, segments),
+      ...at(segments),
+    }),
+  );
   // apimachinery ObjectMeta validation: a name (or generateName), as a DNS-1035 label for an
   // InferenceService (KServe's webhook: inference_service_validation.go).
   const name = m.metadata?.name;
