@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchKserveValidate } from "./kserve-validate-bench.js";
 import { benchLargeLoad } from "./large-load.js";
 import { benchLifecycle } from "./lifecycle-bench.js";
 import { benchOverhead } from "./overhead-bench.js";
@@ -9,6 +10,7 @@ import { benchPerfAnalyzer } from "./perf-analyzer-bench.js";
 import { benchRegistry } from "./registry-bench.js";
 import { benchStartup } from "./startup-bench.js";
 import { benchTritonValidate } from "./triton-validate-bench.js";
+import { benchUnpack } from "./unpack-bench.js";
 
 /**
  * `npm run bench`: packaging speed, size and memory against zip -0 and
@@ -45,6 +47,16 @@ if (!only || only === "triton") {
   const triton = await benchTritonValidate({ ...tools, root }, workDir);
   sections.push(triton.text);
   allOk &&= triton.ok;
+}
+if (!only || only === "kserve") {
+  const kserve = await benchKserveValidate({ ...tools, root }, workDir);
+  sections.push(kserve.text);
+  allOk &&= kserve.ok;
+}
+if (!only || only === "unpack") {
+  const unpack = await benchUnpack(tools, workDir);
+  sections.push(unpack.text);
+  allOk &&= unpack.ok;
 }
 if (!only || only === "registry") {
   const registry = await benchRegistry({ ...tools, root }, workDir);

@@ -1,5 +1,6 @@
 import { invalidInput, type MserveError } from "../errors.js";
 import { checkEntryName } from "./entry-path.js";
+import type { RatioLimit } from "./extract-ratio.js";
 import type { ZipEntryInfo } from "./zip-reader.js";
 
 /**
@@ -30,7 +31,7 @@ export interface PlannedEntry {
   executable: boolean;
 }
 
-export interface PlanOptions {
+export interface PlanOptions extends RatioLimit {
   maxEntries: number;
   maxTotalBytes: number;
   /** tar's --strip-components: drop N leading folders; entries with nothing left are skipped. */

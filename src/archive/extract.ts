@@ -13,6 +13,7 @@ import {
   type PlanOptions,
   unsafeEntry,
 } from "./extract-plan.js";
+import { checkDeclaredRatio, type ResolvedRatio, resolveRatio } from "./extract-ratio.js";
 import { walkTgz } from "./tgz-reader.js";
 import { type OpenZip, openZip } from "./zip-reader.js";
 
@@ -78,14 +79,19 @@ async function listPass(
   archive: string,
   kind: "zip" | "tgz",
   plan: ExtractPlan,
+  ratio: ResolvedRatio | undefined,
   signal?: AbortSignal,
 ): Promise<OpenZip | undefined> {
   if (kind === "tgz") {
-    // Stops at the first problem or limit crossed, without inflating the rest.
-    await walkTgz(archive, async (e) => {
-      signal?.throwIfAborted();
-      plan.add(e);
-    });
+    // Stops at the first problem or limit crossed (a zip bomb within a few MiB), before writing anything.
+    await walkTgz(
+      archive,
+      async (e) => {
+        signal?.throwIfAborted();
+        plan.add(e);
+      },
+      { ratio },
+    );
     return undefined;
   }
   const zip = await openZip(archive);
@@ -99,6 +105,7 @@ async function listPass(
         kind: e.isSymlink ? "symlink" : e.isDirectory ? "directory" : "file",
       });
       checkZipEntry(archive, e);
+      checkDeclaredRatio(archive, e, ratio);
     }
     return zip;
   } catch (error) {
@@ -113,6 +120,7 @@ async function writePass(
   zip: OpenZip | undefined,
   plan: ExtractPlan,
   meter: ByteMeter,
+  ratio: ResolvedRatio | undefined,
   signal?: AbortSignal,
 ) {
   const bySource = new Map(plan.entries.map((p) => [p.source, p]));
@@ -125,15 +133,19 @@ async function writePass(
     }
     return;
   }
-  await walkTgz(archive, async (entry, data) => {
-    signal?.throwIfAborted();
-    const planned = bySource.get(entry.name);
-    if (!planned) return;
-    // The file is read twice: refuse it if it changed in between (e.g. an entry became a link).
-    if (entry.kind !== (planned.isDirectory ? "directory" : "file"))
-      throw unsafeEntry(archive, entry.name, "the archive changed while it was being extracted");
-    await writeEntry(temp, planned, async () => data, meter, signal);
-  });
+  await walkTgz(
+    archive,
+    async (entry, data) => {
+      signal?.throwIfAborted();
+      const planned = bySource.get(entry.name);
+      if (!planned) return;
+      // The file is read twice: refuse it if it changed in between (e.g. an entry became a link).
+      if (entry.kind !== (planned.isDirectory ? "directory" : "file"))
+        throw unsafeEntry(archive, entry.name, "the archive changed while it was being extracted");
+      await writeEntry(temp, planned, async () => data, meter, signal);
+    },
+    { ratio },
+  );
 }
 
 /** Extracts a .mar/.zip or .tar.gz (kind by content) into `destDir`, atomically, never outside it. */
@@ -154,13 +166,15 @@ export async function extractArchive(
       throw invalidInput(`${archivePath} is a folder, not an archive`, "Pass a .mar, .zip or .tar.gz file.");
     await checkDestination(dest, Boolean(options.force));
     const plan = new ExtractPlan(archivePath, options);
-    zip = await listPass(archivePath, kind, plan, signal);
+    // 100:1 above 1 MiB unless the caller raises it (maxCompressionRatio: Infinity turns it off).
+    const ratio = resolveRatio(options);
+    zip = await listPass(archivePath, kind, plan, ratio, signal);
 
     createdParent = await mkdir(dirname(dest), { recursive: true });
     temp = reserveTempSibling(dest);
     await mkdir(temp);
     const meter = byteMeter(archivePath, options.maxTotalBytes, options.onBytes);
-    await writePass(archivePath, temp, zip, plan, meter, signal);
+    await writePass(archivePath, temp, zip, plan, meter, ratio, signal);
     signal?.throwIfAborted();
     await commitTemp(temp, dest);
     return { kind, destDir: dest, entries: plan.entries.length, files: plan.fileCount, bytes: meter.total() };

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { fromFsError, invalidInput, MserveError, notFound } from "../errors.js";
+import { type ResolvedRatio, streamingRatio } from "./extract-ratio.js";
 
 /**
  * Streams through a .tar.gz: one pass, memory flat whatever the archive size
@@ -47,19 +48,46 @@ class VisitorError {
   constructor(readonly error: unknown) {}
 }
 
+const READ_CHUNK = 64 * 1024;
+/**
+ * Inflated bytes that may be buffered between gunzip and the entry's reader
+ * when it begins (a few 16 KiB stream buffers; 1 MiB leaves a wide margin).
+ */
+const BUFFERED_AHEAD = 1 << 20;
+
+/** Entry data, passed through the ratio check as it streams (whoever reads it: the visitor or the drain). */
+async function* guarded(
+  stream: AsyncIterable<Buffer>,
+  check: (bytes: number) => void,
+): AsyncIterable<Buffer> {
+  for await (const chunk of stream) {
+    check(chunk.length);
+    yield chunk;
+  }
+}
+
+export interface WalkOptions {
+  /** Refuse an entry that inflates beyond this ratio (extract-ratio.ts); undefined: no check. */
+  ratio?: ResolvedRatio | undefined;
+}
+
 /**
  * Calls `visit` for each entry with its data stream. A visitor error (an
  * ENOSPC while writing, a limit being hit) stops the walk and is rethrown
  * unchanged; anything the gunzip or tar parser throws becomes INVALID_INPUT.
+ * With `ratio`, an entry inflating past it stops the walk (INVALID_INPUT)
+ * whether or not the visitor reads it, after a few MiB at most.
  */
 export async function walkTgz(
   path: string,
   visit: (entry: TgzEntryInfo, data: AsyncIterable<Buffer>) => Promise<void>,
+  options: WalkOptions = {},
 ): Promise<void> {
   // Report a missing file by name rather than as a "corrupt archive".
   await stat(path).catch((error) => Promise.reject(fromFsError(error, path, "archive")));
   const extract = tar.extract();
-  const feeding = pipeline(createReadStream(path), createGunzip(), extract);
+  const gunzip = createGunzip();
+  const feeding = pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), gunzip, extract);
   feeding.catch(() => {}); // the same failure reaches the iterator below
   try {
     for await (const stream of extract) {
@@ -75,12 +103,15 @@ export async function walkTgz(
         mtime: h.mtime,
         executable: ((h.mode ?? 0) & 0o111) !== 0,
       };
+      const check = streamingRatio(path, info.name, options.ratio, () => gunzip.bytesWritten, BUFFERED_AHEAD);
+      const data = options.ratio ? guarded(stream as unknown as AsyncIterable<Buffer>, check) : undefined;
       try {
-        await visit(info, stream as unknown as AsyncIterable<Buffer>);
+        await visit(info, data ?? (stream as unknown as AsyncIterable<Buffer>));
       } catch (error) {
         throw new VisitorError(error);
       }
-      stream.resume();
+      if (data) for await (const _ of data);
+      else stream.resume();
     }
     await feeding;
   } catch (error) {
@@ -91,11 +122,15 @@ export async function walkTgz(
   }
 }
 
-export async function listTgz(path: string): Promise<TgzEntryInfo[]> {
+export async function listTgz(path: string, options: WalkOptions = {}): Promise<TgzEntryInfo[]> {
   const entries: TgzEntryInfo[] = [];
-  await walkTgz(path, async (entry) => {
-    entries.push(entry);
-  });
+  await walkTgz(
+    path,
+    async (entry) => {
+      entries.push(entry);
+    },
+    options,
+  );
   return entries;
 }
 
@@ -121,12 +156,17 @@ export async function readTgzEntries(
   path: string,
   names: Set<string>,
   maxBytes: number,
+  options: WalkOptions = {},
 ): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
-  await walkTgz(path, async (entry, data) => {
-    if (!names.has(entry.name) || entry.kind !== "file" || entry.size > maxBytes) return;
-    found.set(entry.name, await collect(entry.name, data, maxBytes));
-  });
+  await walkTgz(
+    path,
+    async (entry, data) => {
+      if (!names.has(entry.name) || entry.kind !== "file" || entry.size > maxBytes) return;
+      found.set(entry.name, await collect(entry.name, data, maxBytes));
+    },
+    options,
+  );
   return found;
 }
 

@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import yauzl from "yauzl";
 import { fromFsError, invalidInput, MserveError, notFound } from "../errors.js";
+import { checkDeclaredRatio, type ResolvedRatio } from "./extract-ratio.js";
 
 /**
  * Reads .mar/.zip archives without extracting them. Names are decoded here but
@@ -128,8 +129,17 @@ async function describe(zip: yauzl.ZipFile, raw: yauzl.Entry): Promise<ZipEntryI
   };
 }
 
-/** Opens a zip and reads its central directory and every local header, without inflating anything. */
-export async function openZip(path: string): Promise<OpenZip> {
+export interface OpenZipOptions {
+  /** Refuse (INVALID_INPUT) an entry whose declared sizes exceed this ratio (extract-ratio.ts). */
+  ratio?: ResolvedRatio | undefined;
+}
+
+/**
+ * Opens a zip and reads its central directory and every local header, without
+ * inflating anything. Declared sizes are enough for the ratio check: yauzl
+ * (validateEntrySizes) fails a stream that inflates past them.
+ */
+export async function openZip(path: string, options: OpenZipOptions = {}): Promise<OpenZip> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, {
@@ -148,6 +158,12 @@ export async function openZip(path: string): Promise<OpenZip> {
   } catch (error) {
     zip.close();
     throw corruptZip(path, error);
+  }
+  try {
+    for (const e of entries) checkDeclaredRatio(path, e, options.ratio);
+  } catch (error) {
+    zip.close();
+    throw error;
   }
   const openStream = async (entry: ZipEntryInfo): Promise<Readable> => {
     if (entry.encrypted)

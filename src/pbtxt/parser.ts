@@ -17,6 +17,30 @@ const FLOAT_WORDS: Record<string, number> = { inf: Infinity, infinity: Infinity,
  * unknown fields, a non-repeated field given twice, two members of a oneof,
  * quoted enums and lists on singular fields are errors with line:column.
  */
+/** Where each field of a parsed message was first written; map objects record each key's entry. */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+const positions = new WeakMap<object, Record<string, SourcePosition>>();
+
+/**
+ * line:column of `field` in the text `message` was parsed from (a map: of the entry with that key),
+ * so semantic checks can point at the cause the way syntax errors do.
+ */
+export function positionOf(message: object | undefined, field: string): SourcePosition | undefined {
+  return message ? positions.get(message)?.[field] : undefined;
+}
+
+function remember(target: object, key: string, token: Token): void {
+  let known = positions.get(target);
+  if (!known) {
+    known = Object.create(null) as Record<string, SourcePosition>;
+    positions.set(target, known);
+  }
+  known[key] ??= { line: token.line, column: token.column };
+}
+
 export function parsePbtxt(source: string, schema: ProtoSchema, root = schema.root): ProtoMessage {
   const parser = new Parser(tokenize(source), schema);
   const message = parser.message(root, "eof");
@@ -87,6 +111,7 @@ class Parser {
         oneofs.set(field.oneof, field.name);
       }
       seen.add(field.name);
+      remember(out, field.name, token);
       this.fieldValue(field, out);
       if (this.isSymbol(",") || this.isSymbol(";")) this.next();
     }
@@ -105,11 +130,13 @@ class Parser {
     if (this.isSymbol(":")) this.next();
     else if (!isMessage) this.fail(`expected ":", got ${describe(this.token)}`);
     const values: ProtoValue[] = [];
+    const starts: Token[] = [];
     if (this.isSymbol("[")) {
       if (!field.repeated) this.fail(`field "${field.name}" is not repeated; a [ list ] is not allowed here`);
       this.next();
       if (!this.isSymbol("]")) {
         for (;;) {
+          starts.push(this.token);
           values.push(this.value(field));
           if (this.isSymbol("]")) break;
           this.expect(",");
@@ -118,14 +145,17 @@ class Parser {
       }
       this.next();
     } else {
+      starts.push(this.token);
       values.push(this.value(field));
     }
     if (field.map) {
       // Null prototype: a key such as "__proto__" is data, not the object's prototype.
       const map = (out[field.name] ?? Object.create(null)) as Record<string, ProtoValue>;
-      for (const entry of values as ProtoMessage[])
-        map[String(entry.key ?? defaultKey(this.schema, field))] =
-          entry.value ?? defaultMapValue(this.schema, field);
+      for (const [i, entry] of (values as ProtoMessage[]).entries()) {
+        const key = String(entry.key ?? defaultKey(this.schema, field));
+        map[key] = entry.value ?? defaultMapValue(this.schema, field);
+        remember(map, key, starts[i] as Token);
+      }
       out[field.name] = map;
     } else if (field.repeated) {
       out[field.name] = [...((out[field.name] as ProtoValue[] | undefined) ?? []), ...values];

@@ -1,9 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mserve, tempProject } from "../helpers/cli.js";
-import { makeZip } from "../helpers/make-archives.js";
+import { makeZip, zerosTgz, zerosZip } from "../helpers/make-archives.js";
 
+/** Weights deflate a little (~1.8:1, so `package` deflates them), never like a constant fill. */
+const WEIGHTS = randomBytes(2 << 20).map((b, i) => (i % 2 ? b : 0));
 let dir: string;
 let cleanup: () => Promise<void>;
 let archive: string;
@@ -12,7 +15,8 @@ let packaged: { sha256: string; bytes: number };
 beforeEach(async () => {
   ({ dir, cleanup } = await tempProject());
   await writeFile(join(dir, "handler.py"), "def handle(data, context):\n    return data\n");
-  await writeFile(join(dir, "model.pt"), Buffer.alloc(2 << 20, 1));
+  // Weights look random to deflate (a constant fill inflates 1000:1, which unpack refuses as a bomb).
+  await writeFile(join(dir, "model.pt"), WEIGHTS);
   const r = await mserve(
     [
       "package",
@@ -121,7 +125,7 @@ describe("mserve unpack", () => {
     const r = await mserve(["unpack", "demo.mar", "-d", "out", "-o", "json"], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ kind: "zip", files: 3 });
-    expect(await readFile(join(dir, "out", "model.pt"))).toEqual(Buffer.alloc(2 << 20, 1));
+    expect((await readFile(join(dir, "out", "model.pt"))).equals(WEIGHTS)).toBe(true);
   });
 
   it.each([
@@ -149,6 +153,22 @@ describe("mserve unpack", () => {
     expect(r.stderr).toMatch(/hint:/);
     expect((await readdir(dir)).sort()).toEqual(before);
     await expect(stat(join(dir, "..", "evil.txt"))).rejects.toThrow();
+  });
+
+  it("refuses a 1 GiB zero-filled entry (1000:1) in unpack and validate, exit 3, writing nothing", async () => {
+    // ~1 MiB each: the zeros are never deflated, nor inflated past a few MiB.
+    await writeFile(join(dir, "bomb.mar"), zerosZip("weights.bin", 1024));
+    await writeFile(join(dir, "bomb.tar.gz"), zerosTgz("bomb/weights.bin", 1024));
+    for (const archive of ["bomb.mar", "bomb.tar.gz"]) {
+      const before = (await readdir(dir)).sort();
+      const unpack = await mserve(["unpack", archive, "-o", "out"], { cwd: dir });
+      expect(unpack.exitCode, unpack.stderr).toBe(3);
+      expect(unpack.stderr).toMatch(/inflates \d+:1, more than the limit of 100:1/);
+      expect((await readdir(dir)).sort()).toEqual(before);
+      const validate = await mserve(["validate", archive], { cwd: dir });
+      expect(validate.exitCode, validate.stderr).toBe(3);
+      expect(validate.stderr).toMatch(/inflates \d+:1/);
+    }
   });
 
   it("bounds size and entries, with flags to raise them", async () => {

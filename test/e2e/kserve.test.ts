@@ -135,7 +135,7 @@ describe("KServe InferenceService manifests and kubectl", () => {
         metadata: { name: "x" },
         spec: { predictor: { minReplicas: "one", model: { modelFormat: { name: "pytorch" } } } },
       }),
-    ).rejects.toThrow(/\/spec\/predictor\/minReplicas must be integer/);
+    ).rejects.toThrow(/spec\.predictor\.minReplicas: must be of type integer/);
     await writeFile(
       join(dir, "bad.yaml"),
       "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: x\nspec:\n  predictor:\n    scaleMetric: latency\n",
@@ -143,7 +143,7 @@ describe("KServe InferenceService manifests and kubectl", () => {
     const result = await run(["validate", "bad.yaml"]);
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(
-      /\/spec\/predictor\/scaleMetric must be equal to one of the allowed values/,
+      /spec\.predictor\.scaleMetric: Unsupported value; supported values: "cpu", "memory", "concurrency", "rps"/,
     );
     for (const bad of [
       ["--canary-traffic-percent", "150"],

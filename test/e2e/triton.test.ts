@@ -76,9 +76,12 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
       ["nofile", GOOD, { "1/readme.txt": "" }, /nofile\/1\/model\.py is missing/, "model-file"],
       [
         "nobatch",
-        GOOD.replace("max_batch_size: 8", "max_batch_size: 0"),
+        GOOD.replace("max_batch_size: 8", "max_batch_size: 0").replace(
+          "dynamic_batching { }",
+          "dynamic_batching { preferred_batch_size: [ 4 ] }",
+        ),
         undefined,
-        /dynamic_batching needs max_batch_size > 0/,
+        /preferred size 4 must be <= max_batch_size \(0\)/,
         "dynamic-batching",
       ],
       [
@@ -92,21 +95,21 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
         "nodims",
         GOOD.replace("dims: [ 1 ] } ]\noutput", "} ]\noutput"),
         undefined,
-        /input "TEXT" has no dims/,
+        /input "TEXT" must specify 'dims'/,
         "tensor-dims",
       ],
       [
-        "dupe",
-        GOOD.replace("output [", 'input [ { name: "TEXT" data_type: TYPE_FP32 dims: [1] } ]\noutput ['),
+        "zeroreshape",
+        GOOD.replace("dims: [ 1 ] } ]\noutput", "dims: [ 1 ] reshape: { shape: [ 0 ] } } ]\noutput"),
         undefined,
-        /input "TEXT" is declared twice/,
-        "duplicate-tensor",
+        /has reshape dim 0; reshape dimensions must be integers >= 1/,
+        "reshape-dims",
       ],
       [
         "torchstr",
-        'platform: "pytorch_libtorch"\nmax_batch_size: 0\ninput [ { name: "INPUT__0" data_type: TYPE_STRING dims: [1] } ]\noutput [ { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [1] } ]\n',
+        'platform: "pytorch_libtorch"\nmax_batch_size: 0\ninput [ { name: "INPUT__0" data_type: TYPE_UINT16 dims: [1] } ]\noutput [ { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [1] } ]\n',
         { "1/model.pt": "" },
-        /pytorch backend does not support TYPE_STRING/,
+        /pytorch backend does not support TYPE_UINT16/,
         "tensor-type",
       ],
       [
@@ -121,8 +124,8 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
         "ensemble",
         'platform: "ensemble"\ninput [ { name: "IN" data_type: TYPE_STRING dims: [1] } ]\noutput [ { name: "OUT" data_type: TYPE_STRING dims: [1] } ]\nensemble_scheduling { step [ { model_name: "ghost" model_version: -1 input_map { key: "TEXT" value: "IN" } output_map { key: "INTENT" value: "OUT" } } ] }\n',
         { "1/.keep": "" },
-        /uses model "ghost", which is not in the repository/,
-        "ensemble-step",
+        /the ensemble uses ghost, which is not in the repository/,
+        "ensemble-model",
       ],
     ];
     for (const [name, config, files, message, rule] of cases) {
@@ -132,6 +135,21 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
       expect(list, name).toContainEqual(
         expect.objectContaining({ rule, message: expect.stringMatching(message) }),
       );
+    }
+    // What Triton 2.51 loads (checked against the real server in test/integration/triton-differential.test.ts)
+    // is at most a warning: duplicate tensor names, dynamic_batching without batching.
+    for (const [name, config, rule] of [
+      [
+        "dupe",
+        GOOD.replace("output [", 'input [ { name: "TEXT" data_type: TYPE_FP32 dims: [1] } ]\noutput ['),
+        "duplicate-tensor",
+      ],
+      ["nobatchok", GOOD.replace("max_batch_size: 8", "max_batch_size: 0"), "dynamic-batching"],
+    ] as const) {
+      await model(name, config);
+      const { exitCode, list } = await diagnostics(join("repo", name));
+      expect(exitCode, name).toBe(0);
+      expect(list, name).toContainEqual(expect.objectContaining({ severity: "warning", rule }));
     }
     const syntax = (await diagnostics(join("repo", "syntax"))).list[0];
     expect(syntax).toMatchObject({ file: "config.pbtxt", line: 2, column: 16 });

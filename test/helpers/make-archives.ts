@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import { constants, crc32, deflateRawSync, gzipSync } from "node:zlib";
 import tar from "tar-stream";
 
 /**
@@ -25,6 +25,8 @@ export interface RawZipEntry {
   localName?: string;
   /** Extra field bytes for both headers (e.g. a zip64 or unicode-path field). */
   extra?: Buffer;
+  /** Already-deflated bytes to store as is (with method 8 and a declaredSize). */
+  compressed?: Buffer;
 }
 
 /** Hand-assembled zip bytes, so tests can forge anything a hostile archive could hold. */
@@ -35,7 +37,7 @@ export function makeZip(entries: RawZipEntry[]): Buffer {
   for (const e of entries) {
     const data = Buffer.from(e.data ?? "");
     const method = e.method ?? 0;
-    const stored = method === 8 ? deflateRawSync(data) : data;
+    const stored = e.compressed ?? (method === 8 ? deflateRawSync(data) : data);
     const size = e.declaredSize ?? data.length;
     const name = Buffer.from(e.name);
     const localName = Buffer.from(e.localName ?? e.name);
@@ -119,3 +121,53 @@ export async function makeTgz(entries: RawTarEntry[]): Promise<Buffer> {
 }
 
 export const writeArchive = (path: string, bytes: Buffer) => writeFile(path, bytes);
+
+const MIB = 1 << 20;
+
+/**
+ * A raw deflate stream of `mib` MiB of zeros, without deflating them all: one
+ * MiB deflated up to a full flush (no reference reaches before it) is repeated,
+ * then a final empty block. About 1 KiB per MiB: a 1 GiB entry costs ~1 MiB.
+ */
+export function deflatedZeros(mib: number, head: Buffer = Buffer.alloc(0), tail = 0): Buffer {
+  const full = { finishFlush: constants.Z_FULL_FLUSH };
+  const piece = deflateRawSync(Buffer.alloc(MIB), full);
+  return Buffer.concat([
+    ...(head.length > 0 ? [deflateRawSync(head, full)] : []),
+    ...Array.from({ length: mib }, () => piece),
+    deflateRawSync(Buffer.alloc(tail)),
+  ]);
+}
+
+/** A .mar (zip) with one deflated entry of `mib` MiB of zeros: the classic bomb, ~1000:1. */
+export function zerosZip(name: string, mib: number): Buffer {
+  return makeZip([{ name, method: 8, compressed: deflatedZeros(mib), declaredSize: mib * MIB }]);
+}
+
+/** A .tar.gz with one file of `mib` MiB of zeros, built the same way (the CRC takes ~0.2 s per GiB). */
+export function zerosTgz(name: string, mib: number): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0);
+  header.write("0000644\0", 100);
+  header.write("0000000\0", 108);
+  header.write("0000000\0", 116);
+  header.write(`${(mib * MIB).toString(8).padStart(11, "0")}\0`, 124);
+  header.write("00000000000\0", 136);
+  header.write("0", 156);
+  header.write("ustar\0", 257);
+  header.write("00", 263);
+  header.fill(" ", 148, 156);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  const gzipHeader = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+  const zeros = Buffer.alloc(MIB);
+  let crc = crc32(header);
+  for (let i = 0; i < mib; i++) crc = crc32(zeros, crc);
+  crc = crc32(Buffer.alloc(1024), crc);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(((mib * MIB + 512 + 1024) % 2 ** 32) >>> 0, 4);
+  // The file's data, then the two zero blocks that end a tar: all zeros after the header.
+  return Buffer.concat([gzipHeader, deflatedZeros(mib, header, 1024), trailer]);
+}

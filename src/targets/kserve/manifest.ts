@@ -1,9 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { stringify } from "yaml";
 import { invalidInput, usageError } from "../../errors.js";
-import { packagePath } from "../../paths.js";
-
-const SCHEMA = packagePath("schemas/kserve/inferenceservice-v1beta1.json");
+import { validateInferenceServiceObject } from "./validate.js";
 
 /** The model formats mserve builds, as KServe names them (the runtime is chosen by the cluster). */
 export const KSERVE_FORMATS = { torchserve: "pytorch", triton: "triton", tfserving: "tensorflow" } as const;
@@ -71,30 +68,24 @@ export function buildInferenceService(o: ManifestOptions): Record<string, unknow
   };
 }
 
-type Validator = ((data: unknown) => boolean) & {
-  errors?: { instancePath: string; message?: string; params?: unknown }[] | null;
-};
-type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): unknown };
-let validator: Promise<Validator> | undefined;
-
-/** Checks a manifest against KServe's own CRD schema (schemas/kserve); ajv loads only here. */
+/**
+ * Checks a manifest mserve built (or was given) against KServe's full CRD
+ * schema with strict field validation (validate.ts); throws INVALID_INPUT
+ * with every problem, as `kubectl apply` would refuse it.
+ */
 export async function checkInferenceService(manifest: unknown): Promise<void> {
-  validator ??= (async () => {
-    // ajv is CommonJS: its class is the module's default export's own default.
-    const mod = (await import("ajv")) as unknown as { default: { default?: AjvClass } & AjvClass };
-    const Ajv = mod.default.default ?? mod.default;
-    const schema = JSON.parse(await readFile(SCHEMA, "utf8"));
-    return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema) as Validator;
-  })();
-  const validate = await validator;
-  if (validate(manifest)) return;
-  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+  const problems = (await validateInferenceServiceObject(manifest)).filter((d) => d.severity === "error");
+  if (problems.length === 0) return;
+  const [first, ...rest] = problems;
   throw invalidInput(
-    `the InferenceService does not match KServe's schema: ${errors[0]}`,
-    errors.length > 1
-      ? `${errors.length - 1} more: ${errors.slice(1, 4).join("; ")}`
-      : "See schemas/kserve/SOURCE.md for the schema's version.",
-    { errors: validate.errors },
+    `the InferenceService does not match KServe's schema: ${first?.message}`,
+    rest.length > 0
+      ? `${rest.length} more: ${rest
+          .slice(0, 3)
+          .map((d) => d.message)
+          .join("; ")}`
+      : (first?.hint ?? "See schemas/kserve/SOURCE.md for the schema's version."),
+    { diagnostics: problems },
   );
 }
 

@@ -89,6 +89,14 @@ export const tfservingTarget: Target<TfServingConnection> = {
       ...(await (await import("./validate.js")).validateTfServing(path, cwd)),
     }),
     fix: "Fix the errors above; `mserve package --target tfserving` keeps models.config consistent.",
+    async inspect(path, cwd) {
+      const [{ inspectTfServing }, { inspectView, shownPath }] = await Promise.all([
+        import("./validate.js"),
+        import("./views.js"),
+      ]);
+      const report = await inspectTfServing(path, cwd);
+      return { data: report, view: inspectView(report, (p) => shownPath(cwd, p)) };
+    },
   },
 
   serve: {

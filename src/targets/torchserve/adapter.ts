@@ -27,6 +27,16 @@ const said: Record<DeployResult["status"], string> = {
 };
 
 const ref = (request: VersionRequest) => request.ref;
+
+/** --max-compression-ratio and --ratio-min-bytes, as the archive readers take them. */
+function ratioLimit(options: Flags): { maxCompressionRatio?: number; ratioMinBytes?: number } {
+  const ratio = options.maxCompressionRatio as number | undefined;
+  const min = options.ratioMinBytes as number | undefined;
+  return {
+    ...(ratio === undefined ? {} : { maxCompressionRatio: ratio }),
+    ...(min === undefined ? {} : { ratioMinBytes: min }),
+  };
+}
 const shortRef = (r: { name: string; version?: string }) => (r.version ? `${r.name}:${r.version}` : r.name);
 
 export const torchserveTarget: Target<Connection> = {
@@ -63,10 +73,10 @@ export const torchserveTarget: Target<Connection> = {
   validator: {
     detect: async () => true,
     catchAll: true,
-    async validate(path, cwd) {
+    async validate(path, cwd, options) {
       // The archive readers load only for archives: other validators do not pay for them.
       const { validateArtifact } = await import("./read-artifact.js");
-      return { ...(await validateArtifact(path, cwd)) };
+      return { ...(await validateArtifact(path, cwd, ratioLimit(options))) };
     },
     fix: "Fix the errors above, or re-create the archive with `mserve package`.",
     async inspect(path, cwd) {

@@ -68,6 +68,18 @@ export const torchserve = {
         "keep extra files' relative folders instead of flattening them",
       ),
     },
+    validate: {
+      maxCompressionRatio: opt.number(
+        "--max-compression-ratio <n>",
+        "archives: largest uncompressed:compressed ratio of one entry over --ratio-min-bytes (default 100; 0 turns it off)",
+        -1,
+      ),
+      ratioMinBytes: opt.int(
+        "--ratio-min-bytes <n>",
+        "archives: entries up to this size are not ratio-checked (default 1048576)",
+        0,
+      ),
+    },
     deploy: workers,
     register: workers,
     scale: {

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { detectContainer } from "../../archive/detect.js";
+import { type RatioLimit, type ResolvedRatio, resolveRatio } from "../../archive/extract-ratio.js";
 import { sha256File } from "../../archive/hash.js";
 import { readTgzEntries, walkTgz } from "../../archive/tgz-reader.js";
 import { walkFiles } from "../../archive/walk.js";
@@ -23,8 +24,8 @@ function configName(manifestText: string | undefined): string | undefined {
   }
 }
 
-async function listZipArtifact(path: string, bytes: number): Promise<ArtifactListing> {
-  const zip = await openZip(path);
+async function listZipArtifact(path: string, bytes: number, ratio?: ResolvedRatio): Promise<ArtifactListing> {
+  const zip = await openZip(path, { ratio });
   try {
     const entries: ListedEntry[] = zip.entries.map((e) => ({
       name: e.name,
@@ -64,32 +65,36 @@ const isTextCandidate = (name: string) =>
   /\/MAR-INF\/MANIFEST\.json$|\.ya?ml$/.test(name) && name.split("/").length <= 3;
 const MAX_CANDIDATES = 16;
 
-async function listTgzArtifact(path: string, bytes: number): Promise<ArtifactListing> {
+async function listTgzArtifact(path: string, bytes: number, ratio?: ResolvedRatio): Promise<ArtifactListing> {
   // One gunzip pass lists entries and keeps the manifest and small YAML files, since the
   // config's name is only known once the manifest (written last) has been read.
   const entries: ListedEntry[] = [];
   const kept = new Map<string, string>();
-  await walkTgz(path, async (e, data) => {
-    entries.push({
-      name: e.name,
-      size: e.size,
-      compressedSize: e.size,
-      method: "gzip",
-      isDirectory: e.type === "directory",
-      isSymlink: e.type === "symlink" || e.type === "link",
-      encrypted: false,
-    });
-    if (
-      e.type !== "file" ||
-      e.size > SMALL_FILE_LIMIT ||
-      !isTextCandidate(e.name) ||
-      kept.size >= MAX_CANDIDATES
-    )
-      return;
-    const chunks: Buffer[] = [];
-    for await (const chunk of data) chunks.push(chunk);
-    kept.set(e.name, Buffer.concat(chunks).toString("utf8"));
-  });
+  await walkTgz(
+    path,
+    async (e, data) => {
+      entries.push({
+        name: e.name,
+        size: e.size,
+        compressedSize: e.size,
+        method: "gzip",
+        isDirectory: e.type === "directory",
+        isSymlink: e.type === "symlink" || e.type === "link",
+        encrypted: false,
+      });
+      if (
+        e.type !== "file" ||
+        e.size > SMALL_FILE_LIMIT ||
+        !isTextCandidate(e.name) ||
+        kept.size >= MAX_CANDIDATES
+      )
+        return;
+      const chunks: Buffer[] = [];
+      for await (const chunk of data) chunks.push(chunk);
+      kept.set(e.name, Buffer.concat(chunks).toString("utf8"));
+    },
+    { ratio },
+  );
   // TorchServe strips the first folder, so the manifest lives at <folder>/MAR-INF/MANIFEST.json.
   const manifestEntry = entries.find(
     (e) => e.name.split("/").length === 3 && e.name.endsWith(`/${MANIFEST_PATH}`),
@@ -142,11 +147,14 @@ async function listFolderArtifact(path: string): Promise<ArtifactListing> {
   };
 }
 
-/** Lists any artifact (zip, tgz, folder) by content, reading only the small files it must. */
-export async function readArtifact(path: string): Promise<ArtifactListing> {
+/**
+ * Lists any artifact (zip, tgz, folder) by content, reading only the small files it must.
+ * With `ratio`, an entry compressed beyond it (a zip bomb) is refused with INVALID_INPUT.
+ */
+export async function readArtifact(path: string, ratio?: ResolvedRatio): Promise<ArtifactListing> {
   const { kind, bytes } = await detectContainer(path);
-  if (kind === "zip") return listZipArtifact(path, bytes);
-  if (kind === "tgz") return listTgzArtifact(path, bytes);
+  if (kind === "zip") return listZipArtifact(path, bytes, ratio);
+  if (kind === "tgz") return listTgzArtifact(path, bytes, ratio);
   return listFolderArtifact(path);
 }
 
@@ -191,9 +199,14 @@ export interface ValidationResult {
   diagnostics: ValidationDiagnostic[];
 }
 
-export async function validateArtifact(input: string, cwd: string): Promise<ValidationResult> {
+/** Refuses (exit 3) an entry inflating beyond 100:1 above 1 MiB unless `maxCompressionRatio` raises it. */
+export async function validateArtifact(
+  input: string,
+  cwd: string,
+  options: RatioLimit = {},
+): Promise<ValidationResult> {
   const path = resolve(cwd, input);
-  const listing = await readArtifact(path);
+  const listing = await readArtifact(path, resolveRatio(options));
   const diagnostics = validateMarListing(listing);
   return { path, kind: listing.kind, valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }

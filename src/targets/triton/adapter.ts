@@ -72,7 +72,13 @@ export const tritonTarget: Target<TritonConnection> = {
       ]);
       return Boolean(await detectTriton(resolve(cwd, path)));
     },
-    validate: async (path, cwd) => ({ ...(await (await import("./validate.js")).validateTriton(path, cwd)) }),
+    validate: async (path, cwd, options) => ({
+      ...(await (
+        await import("./validate.js")
+      ).validateTriton(path, cwd, {
+        strictModelConfig: Boolean(options.strictModelConfig),
+      })),
+    }),
     fix: "Fix the errors above; `mserve package --target triton` writes configs Triton accepts.",
   },
 

@@ -63,6 +63,12 @@ export const triton = {
       ),
     },
     serve: { repository },
+    validate: {
+      strictModelConfig: opt.flag(
+        "--strict-model-config",
+        "triton: as tritonserver --disable-auto-complete-config: what a backend would fill in must be written",
+      ),
+    },
   },
   unavailable: {
     register: "Triton loads models from its repository: use `mserve deploy --target triton`.",

@@ -1,10 +1,10 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { listZip } from "../../archive/zip-reader.js";
 import type { LoadedProject } from "../../config/project.js";
 import { fromFsError, invalidInput, usageError } from "../../errors.js";
 import { checkModelName } from "../../model/names.js";
+import { packagePath } from "../../paths.js";
 import type { ModelConfig, TensorConfig } from "./config.js";
 import { planEnsemble } from "./ensemble.js";
 import { folderReadme } from "./folder-readme.js";
@@ -17,7 +17,7 @@ import {
 } from "./project-section.js";
 import { checkConfig, type TritonDiagnostic } from "./rules.js";
 
-const TEMPLATES = fileURLToPath(new URL("../../../templates/triton/", import.meta.url));
+const TEMPLATES = packagePath("templates/triton/");
 
 /** How the model is served: its own model.py, a native backend, a generated wrapper, or an ensemble. */
 export type TritonModelKind = "python" | "native" | "wrapper" | "ensemble";
