@@ -22,7 +22,7 @@ function wholeNumber(spec: OptionSpec & { kind: "int" }, value: unknown): number
   return n;
 }
 
-function number(spec: OptionSpec & { kind: "number" }, value: unknown): number | undefined {
+function aboveNumber(spec: OptionSpec & { kind: "number" }, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === "number" ? value : Number(value);
   if (!Number.isFinite(n) || (spec.above !== undefined && !(n > spec.above)))
@@ -38,7 +38,7 @@ function valueOf(spec: OptionSpec, raw: unknown): unknown {
     case "int":
       return wholeNumber(spec, value);
     case "number":
-      return number(spec, value);
+      return aboveNumber(spec, value);
     case "list":
       return Array.isArray(value) ? value.map(String) : [];
     case "boolean":
