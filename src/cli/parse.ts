@@ -32,7 +32,7 @@ function aboveNumber(spec: OptionSpec & { kind: "number" }, value: unknown): num
   return n;
 }
 
-function valueOf(spec: OptionSpec, raw: unknown): unknown {
+function optionValue(spec: OptionSpec, raw: unknown): unknown {
   const value = raw ?? spec.default;
   switch (spec.kind) {
     case "int":
@@ -58,7 +58,7 @@ function valueOf(spec: OptionSpec, raw: unknown): unknown {
 export function parseOptions<M extends OptionMap>(specs: M, raw: Record<string, unknown>): OptionsOf<M> {
   const options: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(specs)) {
-    const value = valueOf(spec, raw[key]);
+    const value = optionValue(spec, raw[key]);
     if (value !== undefined) options[key] = value;
   }
   return options as OptionsOf<M>;
