@@ -1,13 +1,13 @@
-// Builds dist/: one ES module bundle per entry, with the command modules and
-// adapters split into chunks that load only when used (dynamic imports).
-// Bundling saves Node resolving and reading hundreds of files at every start;
-// `tsc` still checks the types (npm run typecheck).
-import { rm } from "node:fs/promises";
+// Builds dist/: one ES module bundle with the command modules and adapters
+// split into chunks that load only when used (dynamic imports). Bundling saves
+// Node resolving and reading hundreds of files at every start; `tsc` still
+// checks the types (npm run typecheck).
+import { readdir, rm } from "node:fs/promises";
+import { basename } from "node:path";
 import { build } from "esbuild";
 
 const outdir = new URL("../dist/", import.meta.url).pathname;
-await rm(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { cli: new URL("../src/cli.ts", import.meta.url).pathname },
   outdir,
   bundle: true,
@@ -19,5 +19,13 @@ await build({
   packages: "external",
   // Chunks sit beside cli.js: src/paths.ts finds the package root one level up from any of them.
   chunkNames: "[name]-[hash]",
+  metafile: true,
   logLevel: "warning",
 });
+// dist/ is never emptied first: a test or a running mserve may be reading it. Chunks of an
+// earlier build are removed once the new ones are in place (other files, such as the
+// compiled KServe validator, belong to other build steps).
+const written = new Set(Object.keys(result.metafile.outputs).map((p) => basename(p)));
+for (const name of await readdir(outdir))
+  if (name.endsWith(".js") && !written.has(name))
+    await rm(new URL(name, new URL(outdir, "file:")), { force: true });

@@ -142,9 +142,11 @@ describe("KServe InferenceService manifests and kubectl", () => {
     );
     const result = await run(["validate", "bad.yaml"]);
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(
-      /spec\.predictor\.scaleMetric: Unsupported value; supported values: "cpu", "memory", "concurrency", "rps"/,
+    // The diagnostics are the text result (stdout); stderr sums them up.
+    expect(result.stdout).toMatch(
+      /bad\.yaml:7:18: spec\.predictor\.scaleMetric: Unsupported value; supported values: "cpu", "memory", "concurrency", "rps"/,
     );
+    expect(result.stderr).toMatch(/bad\.yaml: 1 error\(s\)/);
     for (const bad of [
       ["--canary-traffic-percent", "150"],
       ["--min-replicas", "3", "--max-replicas", "2"],

@@ -38,7 +38,10 @@ describe("the packed tarball, installed into a fresh prefix", () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "mserve-install-"));
-    await execa("npm", ["pack", "--pack-destination", root, "--silent"], { cwd: repoRoot });
+    // dist/ is already built (npm test builds it); rebuilding here would pull it from under other tests.
+    await execa("npm", ["pack", "--pack-destination", root, "--silent", "--ignore-scripts"], {
+      cwd: repoRoot,
+    });
     const [tarball] = (await readdir(root)).filter((f) => f.endsWith(".tgz"));
     await execa(
       "npm",

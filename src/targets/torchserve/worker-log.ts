@@ -8,6 +8,8 @@ export interface WorkerFailure {
   /** Where it was raised in the model's own code: `handler.py:9 in preprocess`. */
   location?: string;
   traceback: string[];
+  /** Whether `location` is in the model's own code (its handler), not TorchServe's or a library's. */
+  own: boolean;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -85,19 +87,25 @@ function causeIn(lines: string[]): WorkerFailure | undefined {
   const chosen =
     [...blocks].reverse().find((b) => b.frames.some((f) => isOwnCode(f[1] as string))) ?? blocks.at(-1);
   if (!chosen) return undefined;
-  const own = [...chosen.frames].reverse().find((f) => isOwnCode(f[1] as string)) ?? chosen.frames.at(-1);
-  const location = own ? `${(own[1] as string).split("/").pop()}:${own[2]} in ${own[3]}` : undefined;
-  return { exception: chosen.exception, ...(location ? { location } : {}), traceback: chosen.traceback };
+  const mine = [...chosen.frames].reverse().find((f) => isOwnCode(f[1] as string));
+  const frame = mine ?? chosen.frames.at(-1);
+  const location = frame ? `${(frame[1] as string).split("/").pop()}:${frame[2]} in ${frame[3]}` : undefined;
+  return {
+    exception: chosen.exception,
+    ...(location ? { location } : {}),
+    traceback: chosen.traceback,
+    own: mine !== undefined,
+  };
 }
 
 /** A hint that fits the exception: a missing module is an install problem, anything else the handler's own. */
 function hintFor(failure: WorkerFailure, when: "predict" | "load", logFile: string): string {
   const module = /^ModuleNotFoundError: No module named '([^']+)'/.exec(failure.exception)?.[1];
   if (module)
-    return `The worker's Python lacks ${module}: list it in the archive's requirements file (--requirements-file, with install_py_dep_per_model=true on the server) or install it where TorchServe runs. Full traceback: ${logFile}`;
+    return `The worker's Python lacks ${module}: list it in the archive's requirements file (--requirements-file, with install_py_dep_per_model=true on the server) or install it where TorchServe runs. Full traceback: ${logFile} (\`mserve logs\` shows the server's log).`;
   return when === "predict"
-    ? `The handler raised while handling this request: fix it, package a new version and deploy it. Full traceback: ${logFile}`
-    : `The handler raised while loading the model. Full traceback: ${logFile}`;
+    ? `The handler raised while handling this request: fix it, package a new version and deploy it. Full traceback: ${logFile} (\`mserve logs\` shows the server's log).`
+    : `The handler raised while loading the model. Full traceback: ${logFile} (\`mserve logs\` shows the server's log).`;
 }
 
 /**
@@ -118,6 +126,13 @@ export async function withWorkerCause<E>(
   if (!failure) return error;
   const model = where.name ? `${where.name}${where.version ? `:${where.version}` : ""}` : "the model";
   const action = where.when === "predict" ? `predict ${model}` : `loading ${model}`;
+  // No frame in the model's own code: TorchServe's message stays first, the worker's exception joins it.
+  if (!failure.own)
+    return new MserveError(error.code, `${error.message}; the worker raised ${failure.exception}`, {
+      hint: hintFor(failure, where.when, join(logDir, "model_log.log")),
+      details: { ...(error.details as object), traceback: failure.traceback },
+      cause: error,
+    });
   return new MserveError(
     error.code === "TIMEOUT" ? "SERVER_ERROR" : error.code,
     `${action} failed: ${failure.exception}${failure.location ? ` (${failure.location})` : ""}`,
