@@ -3,45 +3,25 @@ import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "../archive/atomic-output.js";
 import { conflict, invalidInput } from "../errors.js";
 import { checkModelName } from "../model/names.js";
+import type { InitPlan } from "../targets/target.js";
 
-export const INIT_TEMPLATES = ["text-classifier", "image-classifier", "custom"] as const;
-export type InitTemplate = (typeof INIT_TEMPLATES)[number];
-
-/** Where each scaffolded file comes from: the init template folder or a TorchServe handler template. */
-const TEMPLATE_FILES: Record<InitTemplate, Array<{ target: string; from: string }>> = {
-  "text-classifier": [
-    { target: "mserve.yaml", from: "init/text-classifier/mserve.yaml" },
-    { target: "README.md", from: "init/text-classifier/README.md" },
-    { target: "model-config.yaml", from: "init/text-classifier/model-config.yaml" },
-    { target: "handler.py", from: "torchserve/text_classifier.py" },
-    { target: "model.py", from: "init/text-classifier/model.py" },
-  ],
-  "image-classifier": [
-    { target: "mserve.yaml", from: "init/image-classifier/mserve.yaml" },
-    { target: "README.md", from: "init/image-classifier/README.md" },
-    { target: "handler.py", from: "torchserve/image_classifier.py" },
-  ],
-  custom: [
-    { target: "mserve.yaml", from: "init/custom/mserve.yaml" },
-    { target: "README.md", from: "init/custom/README.md" },
-    { target: "handler.py", from: "torchserve/custom.py" },
-  ],
-};
+/** One scaffolded file: where it goes in the project, and which file under templates/ it is made from. */
+export interface TemplateFile {
+  target: string;
+  from: string;
+}
 
 export const templatesRoot = () => new URL("../../templates/", import.meta.url).pathname;
 
-export interface InitPlan {
-  dir: string;
-  template: InitTemplate;
-  modelName: string;
-  files: Array<{ path: string; content: string; exists: boolean }>;
-}
-
-/** Reads the templates and decides every file to write; writes nothing. */
+/**
+ * Reads a target's template files and decides every file to write; writes
+ * nothing. `{{name}}` in a template becomes the model name.
+ */
 export async function planInit(options: {
   dir: string;
-  template: InitTemplate;
+  template: string;
   name?: string | undefined;
+  files: readonly TemplateFile[];
 }): Promise<InitPlan> {
   const dir = resolve(options.dir);
   const modelName =
@@ -52,7 +32,7 @@ export async function planInit(options: {
   if (!modelName) throw invalidInput(`cannot derive a model name from ${dir}`, "Pass --name <model-name>.");
   checkModelName(modelName);
   const files = await Promise.all(
-    TEMPLATE_FILES[options.template].map(async ({ target, from }) => {
+    options.files.map(async ({ target, from }) => {
       const path = join(dir, target);
       const raw = await readFile(join(templatesRoot(), from), "utf8");
       const exists = await stat(path).then(

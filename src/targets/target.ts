@@ -16,6 +16,7 @@ import type { View } from "../ui/view.js";
  */
 
 export const VERBS = [
+  "init",
   "package",
   "validate",
   "serve",
@@ -46,6 +47,8 @@ export interface TargetDescriptor {
   serverLabels?: boolean;
   /** Why a verb is missing, and what to do instead; shown with the exit-2 refusal. */
   unavailable?: Partial<Record<Verb, string>>;
+  /** `mserve init --template` names this target scaffolds, and the one used when none is given. */
+  templates?: { names: readonly string[]; default: string };
   /** Its `targets.<id>` section of mserve.yaml (unknown keys are errors). */
   projectSection?: () => Promise<ZodType>;
   load(): Promise<Target>;
@@ -96,6 +99,22 @@ export interface ModelRef {
   version?: string;
 }
 
+export interface InitRequest {
+  /** Absolute folder to create the project in. */
+  dir: string;
+  /** One of the descriptor's template names. */
+  template: string;
+  name?: string;
+}
+
+/** What `init` would write; the command writes it (all or nothing, --force to overwrite). */
+export interface InitPlan {
+  dir: string;
+  template: string;
+  modelName: string;
+  files: Array<{ path: string; content: string; exists: boolean }>;
+}
+
 export interface PackageRequest {
   project?: LoadedProject;
   options: Flags;
@@ -120,7 +139,8 @@ export interface Validator {
   /** Whether `path` (relative to `cwd`) is this target's kind of artifact; a catch-all validator is asked last. */
   detect(path: string, cwd: string): Promise<boolean>;
   catchAll?: boolean;
-  validate(path: string, cwd: string, options: Flags): Promise<ValidationReport>;
+  /** `env` finds what the check depends on beyond the file (MLServer: the server's installed runtimes). */
+  validate(path: string, cwd: string, options: Flags, env: NodeJS.ProcessEnv): Promise<ValidationReport>;
   /** What to do about errors, printed as the hint. */
   fix: string;
   /** `mserve inspect`: what the artifact holds, read without extracting it. */
@@ -249,6 +269,8 @@ export interface ReleaseRequest {
 export interface Target<C extends TargetConnection = TargetConnection> {
   id: string;
   connect?(options: Flags, ctx: ConnectContext): Promise<C>;
+  /** `mserve init`: a project scaffold from one of the descriptor's templates. */
+  init?(request: InitRequest): Promise<InitPlan>;
   package?(request: PackageRequest, hooks: Hooks): Promise<PackageOutcome>;
   validator?: Validator;
   serve?: ServeAdapter;

@@ -98,6 +98,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
 
   /** How each cell is exercised: the arguments for a target that can, checked to work on that target. */
   const cells = (): Record<Verb, Partial<Record<string, string[]>>> => ({
+    init: { torchserve: ["init", "init-ts"] },
     package: {
       torchserve: [
         "package",

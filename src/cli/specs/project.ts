@@ -1,22 +1,36 @@
 import { targetOptions } from "../../targets/options.js";
+import { TARGETS } from "../../targets/table.js";
+import type { TargetDescriptor } from "../../targets/target.js";
 import { arg, command, opt } from "../options.js";
 import { registryOption, targetOption } from "./shared.js";
 
+/** Every target's init templates, for --template's choices; which target has which is checked when init runs. */
+const templateNames = [
+  ...new Set((Object.values(TARGETS) as TargetDescriptor[]).flatMap((t) => t.templates?.names ?? [])),
+] as readonly string[];
+
 export const initSpec = command({
   name: "init",
-  description: "scaffold a model project: mserve.yaml, a handler and a README",
+  description: "scaffold a model project: mserve.yaml, a handler or model class, and a README",
   args: [arg("[dir]", "folder to create the project in", { default: "." })],
   options: {
+    target: targetOption("server the project is for (default: torchserve)"),
     template: opt.choice(
       "-t, --template <name>",
-      "project template",
-      ["text-classifier", "image-classifier", "custom"],
-      { default: "text-classifier" },
+      `project template (default: the target's own; ${(Object.values(TARGETS) as TargetDescriptor[])
+        .filter((t) => t.templates)
+        .map((t) => `${t.id}: ${t.templates?.names.join(", ")}`)
+        .join("; ")})`,
+      templateNames,
     ),
     name: opt.string("--name <model-name>", "model name (default: the folder name)"),
     force: opt.flag("-f, --force", "overwrite existing files"),
   },
-  examples: ["mserve init --template text-classifier intent", "mserve init -t custom ."],
+  examples: [
+    "mserve init --template text-classifier intent",
+    "mserve init -t custom .",
+    "mserve init --target mlserver --template custom scorer   # an MLServer MLModel that answers as it is",
+  ],
 });
 
 export const packageSpec = command({

@@ -67,6 +67,7 @@ export const kserve = {
     deploy: manifest,
   },
   unavailable: {
+    init: "KServe serves what another target packaged: `mserve init` (TorchServe) or `mserve init --target mlserver`, then `mserve package --target kserve`.",
     serve:
       "KServe runs in a Kubernetes cluster: `mserve deploy --target kserve` applies an InferenceService.",
     register: "KServe loads what an InferenceService names: use `mserve deploy --target kserve`.",

@@ -39,6 +39,7 @@ export const tfserving = {
     release: { base },
   },
   unavailable: {
+    init: "TF Serving serves SavedModels you export from TensorFlow: `mserve package --target tfserving --saved-model DIR`.",
     register: "TF Serving loads what models.config lists: use `mserve deploy --target tfserving`.",
     scale: "TF Serving has no per-model worker count.",
     "set-default":

@@ -21,6 +21,7 @@ export const torchserve = {
   id: "torchserve",
   title: "TorchServe",
   capabilities: [
+    "init",
     "package",
     "validate",
     "serve",
@@ -35,6 +36,7 @@ export const torchserve = {
     "release",
     "doctor",
   ],
+  templates: { names: ["text-classifier", "image-classifier", "custom"], default: "text-classifier" },
   options: {
     connect: {
       inferenceUrl: opt.string(

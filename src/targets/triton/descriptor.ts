@@ -45,6 +45,7 @@ export const triton = {
     serve: { repository },
   },
   unavailable: {
+    init: "Start from a TorchServe project (`mserve init`): its mserve.yaml packages for Triton too (`mserve package --target triton`).",
     register: "Triton loads models from its repository: use `mserve deploy --target triton`.",
     scale:
       "Triton sets instance counts in config.pbtxt (instance_group { count: N }): change it and deploy again.",
