@@ -47,6 +47,8 @@ export interface TargetDescriptor {
   serverLabels?: boolean;
   /** Why a verb is missing, and what to do instead; shown with the exit-2 refusal. */
   unavailable?: Partial<Record<Verb, string>>;
+  /** For help texts: `serve --ports` order ("http,grpc,metrics"), and what `--url` points at ("Triton HTTP (:8000)"). */
+  help?: { ports?: string; url?: string };
   /** `mserve init --template` names this target scaffolds, and the one used when none is given. */
   templates?: { names: readonly string[]; default: string };
   /** Its `targets.<id>` section of mserve.yaml (unknown keys are errors). */

@@ -26,11 +26,7 @@ export const initSpec = command({
     name: opt.string("--name <model-name>", "model name (default: the folder name)"),
     force: opt.flag("-f, --force", "overwrite existing files"),
   },
-  examples: [
-    "mserve init --template text-classifier intent",
-    "mserve init -t custom .",
-    "mserve init --target mlserver --template custom scorer   # an MLServer MLModel that answers as it is",
-  ],
+  examples: ["mserve init --template text-classifier intent", "mserve init -t custom ."],
 });
 
 export const packageSpec = command({

@@ -44,6 +44,7 @@ const namespace = opt.string("--namespace <ns>", "kserve: Kubernetes namespace")
 export const kserve = {
   id: "kserve",
   title: "KServe",
+  help: { url: "a KServe ingress" },
   capabilities: ["package", "validate", "deploy", "models", "predict", "bench", "release", "doctor"],
   options: {
     connect: {

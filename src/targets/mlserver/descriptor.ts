@@ -10,6 +10,7 @@ const repository = opt.string(
 export const mlserver = {
   id: "mlserver",
   title: "MLServer",
+  help: { ports: "http,grpc,metrics", url: "MLServer HTTP (:8080)" },
   capabilities: [
     "init",
     "package",

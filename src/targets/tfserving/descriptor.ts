@@ -17,6 +17,7 @@ const label = opt.list(
 export const tfserving = {
   id: "tfserving",
   title: "TF Serving",
+  help: { ports: "rest,grpc", url: "TF Serving REST (:8501)" },
   capabilities: ["package", "validate", "serve", "deploy", "models", "predict", "bench", "release", "doctor"],
   serverLabels: true,
   options: {

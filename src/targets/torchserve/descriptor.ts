@@ -20,6 +20,7 @@ const workers = {
 export const torchserve = {
   id: "torchserve",
   title: "TorchServe",
+  help: { ports: "inference,management,metrics[,grpc,grpc-mgmt]", url: "TorchServe management (:8081)" },
   capabilities: [
     "init",
     "package",

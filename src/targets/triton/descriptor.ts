@@ -9,6 +9,7 @@ const repository = opt.string(
 export const triton = {
   id: "triton",
   title: "Triton",
+  help: { ports: "http,grpc,metrics", url: "Triton HTTP (:8000)" },
   capabilities: [
     "package",
     "validate",
