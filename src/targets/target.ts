@@ -125,8 +125,11 @@ export interface PackageRequest {
 
 export interface PackageOutcome extends Outcome {
   warnings?: string[];
-  /** A single file the registry can hold (`package --register`). */
-  artifact?: { path: string };
+  /**
+   * A single file the registry can hold (`package --register`). A file that does
+   * not name itself (not a TorchServe archive) comes with its name and version.
+   */
+  artifact?: { path: string; name?: string; version?: string };
 }
 
 export interface ValidationReport {

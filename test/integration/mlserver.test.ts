@@ -179,9 +179,40 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
   }, 180_000);
 
   it("answers by alias: release moves PROD and predict follows it", async () => {
-    await writeFile(join(dir, "note.txt"), "iris, packaged for MLServer\n");
-    await ok("registry", "push", "note.txt", "--name", "iris", "--version", "1");
-    await ok("registry", "push", "note.txt", "--name", "iris", "--version", "2");
+    // --register: the version folder, zipped, goes into the registry (the same folder twice: the same bytes).
+    for (const [version, file] of [
+      ["1", "fx/iris/model.joblib"],
+      ["2", "fx/iris/model-v2.joblib"],
+    ] as const) {
+      const args = [
+        "package",
+        "--target",
+        "mlserver",
+        "--model-name",
+        "iris",
+        "-v",
+        version,
+        "--serialized-file",
+        file,
+      ];
+      const pushed = json(
+        await ok(
+          ...args,
+          "--implementation",
+          "sklearn",
+          "--force",
+          "--register",
+          "--export-path",
+          "dist",
+          "-o",
+          "json",
+        ),
+      );
+      expect(pushed).toMatchObject({
+        artifact: join(dir, "dist", `iris-${version}.zip`),
+        registry: { name: "iris", version },
+      });
+    }
     await ok("release", "iris", "1", "--as", "PROD", "--target", "mlserver");
     const prod1 = json(
       await ok("predict", "iris", "PROD", "--target", "mlserver", "--data", rows(), "-o", "json"),
@@ -232,6 +263,58 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
     expect(doc.levels.map((l: { ok: number }) => l.ok)).toEqual([30, 30]);
     const requests = doc.levels.reduce((n: number, l: { requests: number }) => n + l.requests, 0);
     expect((await served()) - before).toBe(requests);
+  }, 60_000);
+
+  it("predict puts a registry version the server lacks on it first; deploy NAME@ALIAS takes it from the registry", async () => {
+    await ok(
+      "package",
+      "--target",
+      "mlserver",
+      "--model-name",
+      "petal",
+      "-v",
+      "2",
+      "--serialized-file",
+      "fx/petal/model.json",
+      "--register",
+      "--export-path",
+      "dist",
+    );
+    await ok("release", "petal", "2", "--as", "STG");
+    const lacking = await run(
+      "predict",
+      "petal",
+      "STG",
+      "--target",
+      "mlserver",
+      "--no-auto-register",
+      "--data",
+      "[1, 2, 3]",
+    );
+    expect(lacking.exitCode).toBe(4);
+    const answer = json(
+      await ok(
+        "predict",
+        "petal",
+        "STG",
+        "--target",
+        "mlserver",
+        "--data",
+        JSON.stringify(answers.features.map((f) => f.slice(0, 3))),
+        "-o",
+        "json",
+      ),
+    );
+    expect(answer).toMatchObject({ version: "2", alias: "STG" });
+    answer.response.predict.forEach((v: number, i: number) => {
+      expect(v).toBeCloseTo(answers.petal_width[i] as number, 5);
+    });
+    const again = json(await ok("deploy", "petal@STG", "--target", "mlserver", "-o", "json"));
+    expect(again).toMatchObject({
+      name: "petal",
+      versions: ["2"],
+      placed: [{ version: "2", status: "unchanged" }],
+    });
   }, 60_000);
 
   it("init --target mlserver writes a custom MLModel that loads and answers as it is", async () => {
@@ -313,7 +396,8 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
 
   it("unregisters one version and keeps the other answering", async () => {
     await ok("unregister", "iris:1", "--yes");
-    expect((await run("predict", "iris:1", "--data", rows())).exitCode).toBe(4);
+    // iris:1 is in the registry, so a plain predict would put it back: ask without that.
+    expect((await run("predict", "iris:1", "--no-auto-register", "--data", rows())).exitCode).toBe(4);
     const v2 = json(await ok("predict", "iris:2", "--data", rows(), "-o", "json"));
     expect(v2.response.predict).toEqual(answers.iris_v2);
     await ok("unregister", "petal", "--yes");

@@ -96,6 +96,9 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
       "mlfx/iris/model.joblib",
       "--repository",
       "mlrepo",
+      "--register",
+      "--export-path",
+      "dist",
     );
     await Promise.all([
       ok("deploy", "dist/intent.mar", "--target", "torchserve"),
@@ -104,7 +107,6 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
       ok("deploy", "mlrepo/iris/1", "--target", "mlserver"),
     ]);
     await ok("registry", "push", "dist/intent.mar");
-    await ok("registry", "push", "mlrepo/iris/1/model.joblib", "--name", "iris", "--version", "1");
     const servers = (await ok("ps")).servers as { name: string; modelStore: string }[];
     tfBase = servers.find((s) => s.name === "tfs")?.modelStore as string;
   }, 300_000);

@@ -1,5 +1,4 @@
 import { join, resolve } from "node:path";
-import { invalidInput } from "../../errors.js";
 import { v2Predictor } from "../../protocols/v2/predictor.js";
 import { formatDuration } from "../../ui/format.js";
 import { lines } from "../../ui/view.js";
@@ -39,10 +38,27 @@ export const mlserverTarget: Target<MlserverConnection> = {
         },
       };
     const result = await writeMlserverPackage(plan, { force: Boolean(options.force) });
+    // The registry holds files: --register gets the version folder zipped, NAME-VERSION.zip under --export-path.
+    let artifact: { path: string; name: string; version: string } | undefined;
+    if (options.register) {
+      const [{ zipVersion }, { mkdir }] = await Promise.all([
+        import("./artifact.js"),
+        import("node:fs/promises"),
+      ]);
+      const out = resolve(hooks.cwd, (options.exportPath as string | undefined) ?? ".");
+      await mkdir(out, { recursive: true });
+      artifact = {
+        path: join(out, `${result.model}-${result.version}.zip`),
+        name: result.model,
+        version: result.version,
+      };
+      await zipVersion(result.path, artifact.path);
+    }
     return {
-      data: result,
+      data: { ...result, ...(artifact ? { artifact: artifact.path } : {}) },
       view: packagedView(result, hooks.cwd),
       summary: `${result.model}:${result.version} packaged for MLServer`,
+      ...(artifact ? { artifact } : {}),
     };
   },
 
@@ -75,13 +91,15 @@ export const mlserverTarget: Target<MlserverConnection> = {
   async deploy(connection, { source, options, timeoutMs }, hooks) {
     const [{ deployMlserver }, { planMlserverPackage, writeMlserverPackage }, { deployedView }] =
       await Promise.all([import("./deploy.js"), import("./package.js"), import("./views.js")]);
-    if (source.kind === "registry")
-      throw invalidInput(
-        `${source.model.name}:${source.model.version} is a ${source.model.format} artifact; MLServer loads model folders`,
-        "Deploy the model folder: mserve deploy model_repository/NAME/VERSION --target mlserver",
-      );
     let modelDir: string;
-    if (source.kind === "path") modelDir = source.path;
+    let cleanup: (() => Promise<void>) | undefined;
+    if (source.kind === "registry") {
+      // What `package --target mlserver --register` pushed: the version folder, zipped.
+      const { unzipVersion } = await import("./artifact.js");
+      const unpacked = await unzipVersion(source.path, source.model, hooks.signal);
+      modelDir = unpacked.dir;
+      cleanup = unpacked.done;
+    } else if (source.kind === "path") modelDir = source.path;
     else {
       // No artifact named: package mserve.yaml straight into the server's repository.
       const plan = await planMlserverPackage(
@@ -99,7 +117,10 @@ export const mlserverTarget: Target<MlserverConnection> = {
       timeoutMs,
       signal: hooks.signal,
       onStep: hooks.step,
-    });
+      ...(source.kind === "registry"
+        ? { expect: { name: source.model.name, version: source.model.version } }
+        : {}),
+    }).finally(() => cleanup?.());
     return {
       data: done,
       view: deployedView(done),
@@ -155,6 +176,8 @@ export const mlserverTarget: Target<MlserverConnection> = {
       untypedInput: "input-0",
     });
   },
+
+  ensure: async (...args) => (await import("./sidecar.js")).ensureOnMlserver(...args),
 
   async doctor(d) {
     return (await import("./doctor.js")).mlserverDoctor(d);

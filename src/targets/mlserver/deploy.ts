@@ -99,6 +99,8 @@ export async function deployMlserver(
     timeoutMs: number;
     signal?: AbortSignal;
     onStep?: (step: string) => void;
+    /** A registry version: the folder must hold exactly this name and version. */
+    expect?: { name: string; version: string };
   },
 ): Promise<MlserverDeployResult> {
   const started = Date.now();
@@ -119,6 +121,12 @@ export async function deployMlserver(
       "Deploy one model folder (NAME/ or NAME/VERSION/) at a time.",
     );
   const name = names[0] as string;
+  const expected = options.expect;
+  if (expected && (name !== expected.name || validation.models.some((m) => m.version !== expected.version)))
+    throw invalidInput(
+      `the registry's ${expected.name}:${expected.version} holds ${validation.models.map((m) => `${m.name}:${m.version ?? "(no version)"}`).join(", ")}`,
+      "Push each version as `mserve package --target mlserver --register` writes it.",
+    );
   const unversioned = validation.models.filter((m) => !m.version);
   if (unversioned.length > 0)
     throw usageError(

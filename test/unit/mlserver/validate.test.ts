@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectFileSchema } from "../../../src/config/find-project.js";
 import { parseProjectText } from "../../../src/config/project.js";
+import { unzipVersion, zipVersion } from "../../../src/targets/mlserver/artifact.js";
 import { jsonErrorOffset } from "../../../src/targets/mlserver/json-position.js";
 import { locateMlserver, runtimeCheckFor } from "../../../src/targets/mlserver/locate.js";
 import { planMlserverPackage, writeMlserverPackage } from "../../../src/targets/mlserver/package.js";
@@ -211,6 +212,34 @@ describe("package --target mlserver", () => {
       "model.py",
     ]);
     expect((await validateMlserver(plan.dir, "/")).valid).toBe(true);
+  });
+});
+
+describe("the registry's form of a version", () => {
+  it("zips a version folder to the same bytes every time, and unpacks only an MLServer model", async () => {
+    const dir = await temp();
+    const version = join(dir, "petal", "1");
+    await mkdir(version, { recursive: true });
+    await cp(join(repoRoot, "fixtures", "mlserver", "petal", "model.json"), join(version, "model.json"));
+    await writeFile(
+      join(version, "model-settings.json"),
+      '{"name": "petal", "implementation": "mlserver_xgboost.XGBoostModel"}',
+    );
+    await zipVersion(version, join(dir, "a.zip"));
+    await zipVersion(version, join(dir, "b.zip"));
+    expect((await readFile(join(dir, "a.zip"))).equals(await readFile(join(dir, "b.zip")))).toBe(true);
+    const unpacked = await unzipVersion(join(dir, "a.zip"), { name: "petal", version: "1" });
+    expect(JSON.parse(await readFile(join(unpacked.dir, "model-settings.json"), "utf8")).name).toBe("petal");
+    await unpacked.done();
+    await mkdir(join(dir, "other"), { recursive: true });
+    await writeFile(join(dir, "other", "x.txt"), "not a model");
+    await zipVersion(join(dir, "other"), join(dir, "other.zip"));
+    await expect(unzipVersion(join(dir, "other.zip"), { name: "petal", version: "2" })).rejects.toMatchObject(
+      {
+        code: "INVALID_INPUT",
+        message: expect.stringMatching(/not an MLServer model/),
+      },
+    );
   });
 });
 
