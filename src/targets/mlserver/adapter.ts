@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { usageError } from "../../errors.js";
 import { v2Predictor } from "../../protocols/v2/predictor.js";
 import { formatDuration } from "../../ui/format.js";
 import { lines } from "../../ui/view.js";
@@ -75,8 +76,14 @@ export const mlserverTarget: Target<MlserverConnection> = {
         ]);
       // The runtimes are checked where the model will run: --server's install, else the mlserver `serve` would start.
       const server = options.server as string | undefined;
-      const check = server
-        ? runtimeCheckFor(installOf(await readRecord(env, server)), `server ${server}`)
+      const record = server ? await readRecord(env, server) : undefined;
+      if (record && record.target !== "mlserver")
+        throw usageError(
+          `${server} is a ${record.target} server, not MLServer`,
+          "Name a server `mserve ps` lists as mlserver.",
+        );
+      const check = record
+        ? runtimeCheckFor(installOf(record), `server ${server}`)
         : runtimeCheckFor(locateMlserver(env, cwd), "the local mlserver");
       return { ...(await validateMlserver(path, cwd, check)) };
     },
