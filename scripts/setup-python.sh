@@ -8,7 +8,9 @@
 # .venv-tfserving from requirements-tfserving.txt (TF Serving's config
 # descriptors, without TensorFlow) and .venv-tensorflow (TensorFlow, to load
 # the SavedModels mserve places) and .venv-kserve (KServe's Python model
-# server, a real v1/v2 endpoint); kept
+# server, a real v1/v2 endpoint) and .venv-mlserver from requirements-mlserver.txt
+# (MLServer 1.7.1 with its scikit-learn and XGBoost runtimes, for `serve --target
+# mlserver`); kept
 # apart so no tree pins another's packages. Used by `npm run setup:python`, the tests and CI.
 # Idempotent: re-running only installs what changed.
 set -euo pipefail
@@ -42,3 +44,4 @@ setup_venv "${MSERVE_TRITON_VENV:-$root/.venv-triton}" "$root/requirements-trito
 setup_venv "${MSERVE_TFSERVING_VENV:-$root/.venv-tfserving}" "$root/requirements-tfserving.txt" --no-deps
 setup_venv "${MSERVE_TENSORFLOW_VENV:-$root/.venv-tensorflow}" "$root/requirements-tensorflow.txt"
 setup_venv "${MSERVE_KSERVE_VENV:-$root/.venv-kserve}" "$root/requirements-kserve.txt"
+setup_venv "${MSERVE_MLSERVER_VENV:-$root/.venv-mlserver}" "$root/requirements-mlserver.txt"

@@ -36,7 +36,8 @@ export const run: CommandRun<typeof packageSpec> = async ({ options }, ctx) => {
       `--register is not available for ${session.chosen.id} yet: it writes no single artifact file`,
       "Push a file with `mserve registry push FILE --name NAME --version V`.",
     );
-  const input = await describePush(outcome.artifact.path, ctx.cwd, { tags: {} });
+  const { path, name, version } = outcome.artifact;
+  const input = await describePush(path, ctx.cwd, { name, version, tags: {} });
   const registered = await withRegistry(registryAt(ctx, options.registry), (registry) =>
     registry.push(input, { by: currentActor(ctx.env) }),
   );

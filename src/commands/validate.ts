@@ -18,7 +18,7 @@ const line = (ui: Ui, d: Diagnostic) => {
 export const run: CommandRun<typeof validateSpec> = async ({ args: [path], options }, ctx) => {
   const ui = createUi(ctx);
   const found = await validatorFor(path, ctx.cwd, options.target);
-  const result = await found.validate(path, ctx.cwd, options);
+  const result = await found.validate(path, ctx.cwd, options, ctx.env);
   const { diagnostics } = result;
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.filter((d) => d.severity === "warning").length;

@@ -18,7 +18,8 @@ export type TargetOptionsFor<S extends Section> = [Declared<S>] extends [never]
 
 /**
  * The flags targets add to a command. Two targets may share a flag only with the
- * same syntax (e.g. both read --protocol v1|v2); anything else is a naming bug.
+ * same syntax (e.g. both read --protocol v1|v2 or --repository <dir>); anything
+ * else is a naming bug. Their help texts are joined.
  */
 export function targetOptions<S extends Section>(section: S): TargetOptionsFor<S> {
   const merged: Record<string, OptionSpec> = {};
@@ -28,7 +29,11 @@ export function targetOptions<S extends Section>(section: S): TargetOptionsFor<S
       const seen = merged[key];
       if (seen && seen.flags !== spec.flags)
         throw new Error(`${descriptor.id} declares ${spec.flags} where another target has ${seen.flags}`);
-      merged[key] ??= spec;
+      // A shared flag's help names what it means for each target that reads it.
+      merged[key] =
+        seen && !seen.description.includes(spec.description)
+          ? { ...seen, description: `${seen.description}; ${spec.description}` }
+          : (seen ?? spec);
     }
   }
   return merged as TargetOptionsFor<S>;

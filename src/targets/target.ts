@@ -17,6 +17,7 @@ import type { View } from "../ui/view.js";
  */
 
 export const VERBS = [
+  "init",
   "package",
   "validate",
   "serve",
@@ -49,6 +50,10 @@ export interface TargetDescriptor {
   unavailable?: Partial<Record<Verb, string>>;
   /** The Python runtime `mserve setup <id>` installs for it. */
   runtime?: RuntimeSpec;
+  /** For help texts: `serve --ports` order ("http,grpc,metrics"), and what `--url` points at ("Triton HTTP (:8000)"). */
+  help?: { ports?: string; url?: string };
+  /** `mserve init --template` names this target scaffolds, and the one used when none is given. */
+  templates?: { names: readonly string[]; default: string };
   /** Its `targets.<id>` section of mserve.yaml (unknown keys are errors). */
   projectSection?: () => Promise<ZodType>;
   load(): Promise<Target>;
@@ -99,6 +104,22 @@ export interface ModelRef {
   version?: string;
 }
 
+export interface InitRequest {
+  /** Absolute folder to create the project in. */
+  dir: string;
+  /** One of the descriptor's template names. */
+  template: string;
+  name?: string;
+}
+
+/** What `init` would write; the command writes it (all or nothing, --force to overwrite). */
+export interface InitPlan {
+  dir: string;
+  template: string;
+  modelName: string;
+  files: Array<{ path: string; content: string; exists: boolean }>;
+}
+
 export interface PackageRequest {
   project?: LoadedProject;
   options: Flags;
@@ -107,8 +128,11 @@ export interface PackageRequest {
 
 export interface PackageOutcome extends Outcome {
   warnings?: string[];
-  /** A single file the registry can hold (`package --register`). */
-  artifact?: { path: string };
+  /**
+   * A single file the registry can hold (`package --register`). A file that does
+   * not name itself (not a TorchServe archive) comes with its name and version.
+   */
+  artifact?: { path: string; name?: string; version?: string };
 }
 
 export interface ValidationReport {
@@ -123,7 +147,8 @@ export interface Validator {
   /** Whether `path` (relative to `cwd`) is this target's kind of artifact; a catch-all validator is asked last. */
   detect(path: string, cwd: string): Promise<boolean>;
   catchAll?: boolean;
-  validate(path: string, cwd: string, options: Flags): Promise<ValidationReport>;
+  /** `env` finds what the check depends on beyond the file (MLServer: the server's installed runtimes). */
+  validate(path: string, cwd: string, options: Flags, env: NodeJS.ProcessEnv): Promise<ValidationReport>;
   /** What to do about errors, printed as the hint. */
   fix: string;
   /** `mserve inspect`: what the artifact holds, read without extracting it. */
@@ -264,6 +289,8 @@ export interface ReleaseRequest {
 export interface Target<C extends TargetConnection = TargetConnection> {
   id: string;
   connect?(options: Flags, ctx: ConnectContext): Promise<C>;
+  /** `mserve init`: a project scaffold from one of the descriptor's templates. */
+  init?(request: InitRequest): Promise<InitPlan>;
   package?(request: PackageRequest, hooks: Hooks): Promise<PackageOutcome>;
   validator?: Validator;
   serve?: ServeAdapter;

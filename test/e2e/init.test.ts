@@ -50,6 +50,20 @@ describe("mserve init", () => {
     expect(await readFile(join(dir, "proj", "handler.py"), "utf8")).toContain("class TextClassifierHandler");
   });
 
+  it("scaffolds for the target given: --target mlserver writes an MLModel project, other targets' templates are refused", async () => {
+    const r = await mserve(["init", "--target", "mlserver", "scorer", "-o", "json"], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: "mlserver", template: "custom", name: "scorer" });
+    expect(await readFile(join(dir, "scorer", "model.py"), "utf8")).toContain("class Model(MLModel)");
+    expect(await readFile(join(dir, "scorer", "mserve.yaml"), "utf8")).toContain("target: mlserver");
+    const wrong = await mserve(["init", "--target", "mlserver", "-t", "text-classifier", "x"], { cwd: dir });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/mlserver has no template "text-classifier"[\s\S]*custom, sklearn/);
+    const none = await mserve(["init", "--target", "tfserving", "x"], { cwd: dir });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/`init` is not available for tfserving/);
+  });
+
   it("rejects an unknown template and a bad model name", async () => {
     expect((await mserve(["init", "-t", "llm"], { cwd: dir })).exitCode).toBe(2);
     const bad = await mserve(["init", "x", "--name", "-bad"], { cwd: dir });

@@ -43,6 +43,10 @@ describe("KServe InferenceService manifests and kubectl", () => {
       ["torchserve", "pytorch", "v1"],
       ["triton", "triton", "v2"],
       ["tfserving", "tensorflow", "v1"],
+      // MLServer's formats: KServe's kserve-mlserver runtime, over v2.
+      ["sklearn", "sklearn", "v2"],
+      ["xgboost", "xgboost", "v2"],
+      ["lightgbm", "lightgbm", "v2"],
     ]) {
       const result = await run([
         "package",

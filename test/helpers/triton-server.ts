@@ -43,6 +43,12 @@ export interface LoadOutcome {
    * missing. The server must be restarted.
    */
   hung?: boolean;
+  /**
+   * The server died during the load (tritonserver 2.51 sometimes segfaults
+   * right after a Python model unloads). The load's connection then never
+   * closes: the orphaned Python stubs inherited its socket.
+   */
+  crashed?: boolean;
   /** The reason Triton gives: the HTTP error, or for "failed to poll" the line from its log. */
   message: string;
 }
@@ -62,7 +68,11 @@ export class TritonUnderTest {
     readonly logFile: string,
     private readonly install: TritonInstall,
     private readonly options: StartOptions,
-  ) {}
+  ) {
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+  }
+
+  private readonly exited: Promise<void>;
 
   /** A fresh server on the same repository (the old one is killed). */
   async restart(): Promise<TritonUnderTest> {
@@ -105,7 +115,9 @@ export class TritonUnderTest {
     if (options.strict) args.push("--disable-auto-complete-config");
     const log = openSync(plan.logFile, "w");
     const child = spawn(plan.file, args, {
-      env: { ...process.env, ...plan.env },
+      // The test's own PATH, not the venv's first as `mserve serve` sets it: the cases' model.py
+      // files need only the standard library, and the system Python's stub behaves as recorded.
+      env: { ...process.env, ...plan.env, PATH: process.env.PATH ?? "" },
       stdio: ["ignore", log, log],
       detached: true,
     });
@@ -148,12 +160,17 @@ export class TritonUnderTest {
       signal: abort.signal,
     });
     let failure: unknown;
+    const died = this.exited.then((): LoadOutcome => {
+      abort.abort();
+      return { ok: false, status: 0, message: "tritonserver died during the load", crashed: true };
+    });
     const first = await Promise.race([
       request.catch((error) => {
         failure = error;
         return undefined;
       }),
       watch(),
+      died,
     ]);
     if (!(first instanceof Response)) {
       settled = true;
@@ -187,13 +204,15 @@ export class TritonUnderTest {
   }
 
   async stop(graceMs = 10_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.pid === undefined) return;
-    const exited = new Promise((r) => this.child.once("exit", r));
+    if (this.child.pid === undefined) return;
     const kill = (signal: NodeJS.Signals) => {
       try {
         if (this.child.pid) process.kill(-this.child.pid, signal);
       } catch {}
     };
+    // A crashed server leaves its Python stubs behind in its process group.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return kill("SIGKILL");
+    const exited = this.exited;
     kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
     const timer = setTimeout(() => kill("SIGKILL"), graceMs);
     await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs + 5_000))]);

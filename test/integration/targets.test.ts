@@ -7,13 +7,14 @@ import { VERBS, type Verb } from "../../src/targets/target.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
+import { mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
  * The verb × target matrix, walked with every server running at once: a real
- * TorchServe, a real tritonserver, KServe's own model server, TF Serving's and
- * kubectl's documented-API stand-ins. Each cell either works on its own target
+ * TorchServe, a real tritonserver, KServe's own model server, a real MLServer,
+ * TF Serving's and kubectl's documented-API stand-ins. Each cell either works on its own target
  * or is exit 2 "not available for"; with several kinds running and no
  * --target, a command stops instead of picking one. Every command's -o json
  * output, on success and on failure, is exactly one document.
@@ -22,7 +23,8 @@ const triton = locateTriton({ ...process.env, PATH: "" }, repoRoot);
 const missing =
   torchserveMissing() ??
   (triton ? undefined : "tritonserver (nvidia-pytriton in .venv-triton) not found") ??
-  kserveMissing();
+  kserveMissing() ??
+  mlserverMissing();
 if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
 if (missing) console.warn(`skipping the target matrix: ${missing}`);
 
@@ -49,6 +51,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
     MSERVE_TORCHSERVE_BIN: torchserveBin(),
     MSERVE_TRITONSERVER_BIN: triton?.bin ?? "",
     MSERVE_TFSERVING_BIN: join(repoRoot, "test", "fixtures", "fake-tfserving", "tensorflow_model_server"),
+    MSERVE_MLSERVER_BIN: mlserverBin,
     PATH: `${fakeKubectl}:${process.env.PATH ?? ""}`,
     KUBECTL_RECORD: join(dir, "kubectl.jsonl"),
   });
@@ -68,20 +71,40 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
     ({ dir, cleanup } = await tempProject());
     await cp(join(repoRoot, "fixtures", "intent"), join(dir, "intent"), { recursive: true });
     await cp(join(repoRoot, "fixtures", "tfserving", "linear"), join(dir, "linear"), { recursive: true });
+    await cp(join(repoRoot, "fixtures", "mlserver"), join(dir, "mlfx"), { recursive: true });
     const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
     const [started] = await Promise.all([
       startKserve(),
       ok("serve", "--name", "ts", "--ports", "auto"),
       ok("serve", "--target", "triton", "--name", "tri", "--ports", "auto"),
       ok("serve", "--target", "tfserving", "--name", "tfs", "--ports", "auto", "--config-poll", "1"),
+      // Inference in the server process: one model, and two cores shared by five servers.
+      ok("serve", "--target", "mlserver", "--name", "mls", "--ports", "auto", "--parallel-workers", "0"),
     ]);
     kserve = started;
     await ok("package", "--config", "intent/mserve.yaml", "--handler", handler, "--export-path", "dist");
     await ok("package", "--target", "triton", "--config", "intent/mserve.yaml", "--repository", "repo");
+    await ok(
+      "package",
+      "--target",
+      "mlserver",
+      "--model-name",
+      "iris",
+      "-v",
+      "1",
+      "--serialized-file",
+      "mlfx/iris/model.joblib",
+      "--repository",
+      "mlrepo",
+      "--register",
+      "--export-path",
+      "dist",
+    );
     await Promise.all([
       ok("deploy", "dist/intent.mar", "--target", "torchserve"),
       ok("deploy", "repo/intent", "--target", "triton"),
       ok("deploy", "linear", "--target", "tfserving", "--model-name", "linear", "--model-version", "1"),
+      ok("deploy", "mlrepo/iris/1", "--target", "mlserver"),
     ]);
     await ok("registry", "push", "dist/intent.mar");
     const servers = (await ok("ps")).servers as { name: string; modelStore: string }[];
@@ -98,6 +121,11 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
 
   /** How each cell is exercised: the arguments for a target that can, checked to work on that target. */
   const cells = (): Record<Verb, Partial<Record<string, string[]>>> => ({
+    init: {
+      torchserve: ["init", "init-ts"],
+      mlserver: ["init", "init-ml", "--template", "custom"],
+      triton: ["init", "init-tr", "--template", "python"],
+    },
     package: {
       torchserve: [
         "package",
@@ -121,30 +149,45 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
         "--export-path",
         "out",
       ],
+      mlserver: [
+        "package",
+        "--model-name",
+        "iris",
+        "-v",
+        "2",
+        "--serialized-file",
+        "mlfx/iris/model-v2.joblib",
+        "--repository",
+        "mlrepo",
+      ],
     },
     validate: {
       torchserve: ["validate", "dist/intent.mar"],
       triton: ["validate", "repo"],
       tfserving: ["validate", "base2/models.config"],
       kserve: ["validate", "out/intent.yaml"],
+      mlserver: ["validate", "mlrepo"],
     },
     serve: {
       torchserve: ["serve", "--dry-run"],
       triton: ["serve", "--dry-run"],
       tfserving: ["serve", "--dry-run"],
       kserve: ["serve", "--dry-run"],
+      mlserver: ["serve", "--dry-run"],
     },
     deploy: {
       torchserve: ["deploy", "dist/intent.mar"],
       triton: ["deploy", "repo/intent"],
       tfserving: ["deploy", "linear", "--model-name", "linear", "--model-version", "2"],
       kserve: ["deploy", "--model-name", "intent", "--storage-uri", "s3://models/intent"],
+      mlserver: ["deploy", "mlrepo/iris/2"],
     },
     models: {
       torchserve: ["models"],
       triton: ["models"],
       tfserving: ["models"],
       kserve: ["models", "intent", "--url", kserve.url],
+      mlserver: ["models"],
     },
     register: { torchserve: ["register", "STORE/intent-v2.mar", "--model-name", "intent2"] },
     scale: { torchserve: ["scale", "intent:1", "--min", "1", "--max", "1", "--wait"] },
@@ -154,12 +197,14 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
       triton: ["unregister", "intent", "--yes"],
       tfserving: ["unregister", "linear", "--yes"],
       kserve: ["unregister", "intent", "--yes"],
+      mlserver: ["unregister", "iris:2", "--yes"],
     },
     predict: {
       torchserve: ["predict", "intent", "1", "--data", "set a timer for ten minutes"],
       triton: ["predict", "intent", "1", "--data", "set a timer for ten minutes"],
       tfserving: ["predict", "linear", "2", "--data", "[[1, 2, 3]]"],
       kserve: ["predict", "intent", "--url", kserve.url, "--data", "set a timer for ten minutes"],
+      mlserver: ["predict", "iris", "1", "--data", "[6.3, 3.3, 6.0, 2.5]"],
     },
     bench: {
       torchserve: ["bench", "intent", "--data", "play some jazz", "-n", "5", "-c", "1", "--warmup", "0s"],
@@ -179,14 +224,22 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
         "--warmup",
         "0s",
       ],
+      mlserver: ["bench", "iris", "--data", "[6.3, 3.3, 6.0, 2.5]", "-n", "5", "-c", "1", "--warmup", "0s"],
     },
     release: {
       torchserve: ["release", "intent", "1", "--as", "PROD"],
       triton: ["release", "intent", "1", "--as", "STG"],
       tfserving: ["release", "linear", "2", "--as", "stable", "--base", "BASE"],
       kserve: ["release", "intent", "1", "--as", "CANARY"],
+      mlserver: ["release", "iris", "1", "--as", "PROD"],
     },
-    doctor: { torchserve: ["doctor"], triton: ["doctor"], tfserving: ["doctor"], kserve: ["doctor"] },
+    doctor: {
+      torchserve: ["doctor"],
+      triton: ["doctor"],
+      tfserving: ["doctor"],
+      kserve: ["doctor"],
+      mlserver: ["doctor"],
+    },
   });
 
   it("walks the matrix: each cell works on its own target, or is exit 2 'not available for'", async () => {
@@ -255,8 +308,8 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
       const { result, doc } = await json(...args);
       expect(result.exitCode).toBe(2);
       const error = doc.error as { message: string; hint: string; details: { servers: { name: string }[] } };
-      expect(error.message).toMatch(/3 servers of 3 kinds are running/);
-      expect(error.details.servers.map((s) => s.name).sort()).toEqual(["tfs", "tri", "ts"]);
+      expect(error.message).toMatch(/4 servers of 4 kinds are running/);
+      expect(error.details.servers.map((s) => s.name).sort()).toEqual(["mls", "tfs", "tri", "ts"]);
     }
     // --server picks one by name, and its kind with it: Triton's repository index, not TorchServe's list.
     const listed = (await ok("models", "--server", "tri")).models as { name: string; state?: string }[];
@@ -273,6 +326,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
       ["inspect", "dist/intent.mar"],
       ["unpack", "dist/intent.mar", "-d", "unpacked"],
       ["init", "fresh", "--name", "fresh"],
+      ["init", "fresh-ml", "--target", "mlserver"],
       ["registry", "list"],
       ["registry", "show", "intent@PROD"],
       ["registry", "history", "intent"],
@@ -281,6 +335,8 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
       // failures, one per command family
       ["predict", "ghost", "--target", "torchserve", "--data", "x"],
       ["models", "ghost", "--target", "triton"],
+      ["predict", "ghost:1", "--target", "mlserver", "--data", "[1]"],
+      ["validate", "mlrepo", "--target", "mlserver", "--server", "nobody"],
       ["deploy", "nowhere.mar", "--target", "torchserve"],
       ["scale", "ghost", "--min", "1", "--target", "torchserve"],
       ["set-default", "ghost", "1", "--target", "torchserve"],

@@ -424,10 +424,24 @@ describe("each target's prerequisites", () => {
       { target: "triton", ready: false },
       { target: "tfserving", ready: true },
       { target: "kserve", ready: false },
+      { target: "mlserver", ready: false },
     ]);
     expect(doc.checks.map((c) => c.id)).toEqual(
       expect.arrayContaining(["tritonserver", "tensorflow_model_server", "kubectl"]),
     );
+    // An mlserver on PATH that reports its version makes MLServer ready (its runtimes cannot be told: a warning).
+    const withMl = await runDoctor(
+      "json",
+      await healthyEnv({ mlserver: "echo 'mlserver, version 1.7.1'" }),
+      "mlserver",
+    );
+    expect(withMl.error).toBeUndefined();
+    const mlChecks = (JSON.parse(withMl.stdout) as { checks: CheckResult[] }).checks;
+    expect(mlChecks.find((c) => c.id === "mlserver")).toMatchObject({
+      status: "pass",
+      detail: expect.stringMatching(/^1\.7\.1 /),
+    });
+    expect(mlChecks.find((c) => c.id === "mlserver-runtimes")?.status).toBe("warn");
     const none = await runDoctor("json", await healthyEnv({ java: JAVA_8, docker: DOCKER_DOWN }), null);
     expect((none.error as MserveError).code).toBe("INVALID_INPUT");
     expect((none.error as MserveError).hint).toMatch(/No target is ready/);

@@ -17,6 +17,7 @@ const temp = tempDirs("targets");
 
 /** The adapter method each verb needs. */
 const METHOD: Record<Verb, keyof Target> = {
+  init: "init",
   package: "package",
   validate: "validator",
   serve: "serve",

@@ -1,31 +1,32 @@
-import { INIT_TEMPLATES } from "../../scaffold/init-project.js";
 import { targetOptions } from "../../targets/options.js";
+import { TARGETS } from "../../targets/table.js";
+import type { TargetDescriptor } from "../../targets/target.js";
 import { arg, command, opt } from "../options.js";
 import { registryOption, targetOption } from "./shared.js";
 
+/** Every target's init templates, for --template's choices; which target has which is checked when init runs. */
+const templateNames = [
+  ...new Set((Object.values(TARGETS) as TargetDescriptor[]).flatMap((t) => t.templates?.names ?? [])),
+] as readonly string[];
+
 export const initSpec = command({
   name: "init",
-  description: "scaffold a model project: mserve.yaml, a handler or model.py, and a README",
+  description: "scaffold a model project: mserve.yaml, a handler or model class, and a README",
   args: [arg("[dir]", "folder to create the project in", { default: "." })],
   options: {
-    target: opt.choice("--target <server>", "server the project is for (default torchserve)", [
-      "torchserve",
-      "triton",
-    ]),
+    target: targetOption("server the project is for (default: torchserve)"),
     template: opt.choice(
       "-t, --template <name>",
-      "project template: torchserve text-classifier (default), image-classifier, custom; triton python (default), pytorch, onnx, ensemble",
-      INIT_TEMPLATES,
+      `project template (default: the target's own; ${(Object.values(TARGETS) as TargetDescriptor[])
+        .filter((t) => t.templates)
+        .map((t) => `${t.id}: ${t.templates?.names.join(", ")}`)
+        .join("; ")})`,
+      templateNames,
     ),
     name: opt.string("--name <model-name>", "model name (default: the folder name)"),
     force: opt.flag("-f, --force", "overwrite existing files"),
   },
-  examples: [
-    "mserve init --template text-classifier intent",
-    "mserve init -t custom .",
-    "mserve init --target triton --template python regressor   # model.py skeleton + mserve.yaml tensors",
-    "mserve init --target triton --template onnx scorer        # tensors read from the ONNX graph",
-  ],
+  examples: ["mserve init --template text-classifier intent", "mserve init -t custom ."],
 });
 
 export const packageSpec = command({

@@ -1,5 +1,7 @@
 import { RUNTIMES } from "../../setup/runtimes.js";
 import { targetOptions } from "../../targets/options.js";
+import { TARGETS } from "../../targets/table.js";
+import type { TargetDescriptor } from "../../targets/target.js";
 import { arg, command, opt } from "../options.js";
 import { targetOption } from "./shared.js";
 
@@ -17,7 +19,10 @@ export const serveSpec = command({
     ),
     ports: opt.string(
       "--ports <list>",
-      "the target's ports in order, or auto (torchserve: inference,management,metrics[,grpc,grpc-mgmt]; triton: http,grpc,metrics; tfserving: rest,grpc)",
+      `the target's ports in order, or auto (${(Object.values(TARGETS) as TargetDescriptor[])
+        .filter((t) => t.help?.ports)
+        .map((t) => `${t.id}: ${t.help?.ports}`)
+        .join("; ")})`,
     ),
     image: opt.string(
       "--image <image>",

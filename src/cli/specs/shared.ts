@@ -1,4 +1,5 @@
-import { TARGET_IDS, type TargetId } from "../../targets/table.js";
+import { TARGET_IDS, TARGETS, type TargetId } from "../../targets/table.js";
+import type { TargetDescriptor } from "../../targets/target.js";
 import { opt } from "../options.js";
 
 /** --target with the ids of every target in the table. */
@@ -21,7 +22,9 @@ export const serverOptions = (defaultTimeout: string) =>
     server: opt.string("--server <name>", "a server started by `mserve serve` (default: the one running)"),
     url: opt.string(
       "--url <url>",
-      "a server mserve did not start: TorchServe management (:8081), Triton HTTP (:8000), TF Serving REST (:8501), a KServe ingress",
+      `a server mserve did not start: ${(Object.values(TARGETS) as TargetDescriptor[])
+        .flatMap((t) => (t.help?.url ? [t.help.url] : []))
+        .join(", ")}`,
     ),
     modelStore: opt.string(
       "--model-store <dir>",

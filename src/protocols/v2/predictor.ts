@@ -47,6 +47,12 @@ export interface V2PredictorOptions {
   binary?: boolean;
   /** Write each output tensor to DIR/NAME.npy. */
   saveDir?: string;
+  /**
+   * For servers whose models may declare no inputs (MLServer's model-settings.json
+   * need not): the name a single --data value is sent under, its datatype and
+   * shape taken from the value itself.
+   */
+  untypedInput?: string;
 }
 
 interface V2Payload {
@@ -72,6 +78,46 @@ async function saveOutputs(dir: string, outputs: OutputTensor[]): Promise<string
   return files;
 }
 
+function shapeOf(value: unknown): number[] {
+  const shape: number[] = [];
+  for (let level = value; Array.isArray(level); level = level[0]) shape.push(level.length);
+  return shape;
+}
+
+/** Metadata for a model that declares no inputs: one tensor per value given, typed by what it holds. */
+function untypedMetadata(metadata: ModelMetadata, input: PredictInput, name: string): ModelMetadata {
+  const parse = (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const given: [string, unknown][] = [];
+  if (input.data !== undefined) given.push([name, parse(input.data)]);
+  for (const pair of input.inputs ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq > 0)
+      given.push([pair.slice(0, eq), pair.slice(eq + 1).startsWith("@") ? [] : parse(pair.slice(eq + 1))]);
+  }
+  const inputs = given.map(([tensor, value]) => {
+    const flat = [value].flat(Number.POSITIVE_INFINITY);
+    const datatype = flat.every((v) => typeof v === "number")
+      ? "FP64"
+      : flat.every((v) => typeof v === "boolean")
+        ? "BOOL"
+        : "BYTES";
+    const shape = shapeOf(value);
+    // Rows of features: a flat list is one row, a nested one a batch of rows.
+    return {
+      name: tensor,
+      datatype,
+      shape: shape.length <= 1 ? [-1, shape[0] ?? 1] : [-1, ...shape.slice(1)],
+    };
+  });
+  return { ...metadata, inputs };
+}
+
 /**
  * Predictions over the v2 protocol, for every server that speaks it: the
  * model's metadata is read once and every input is checked against it
@@ -89,7 +135,11 @@ export function v2Predictor(client: V2Client, options: V2PredictorOptions): Pred
     async encode(input: PredictInput) {
       if (input.file !== undefined)
         throw usageError("--file sends raw bytes, which v2 servers do not take", "Use -i NAME=@values.json.");
-      const md = await meta();
+      const declared = await meta();
+      const md =
+        declared.inputs.length === 0 && options.untypedInput
+          ? untypedMetadata(declared, input, options.untypedInput)
+          : declared;
       const flags: InferFlags =
         input.json !== undefined && !input.inputs?.length
           ? jsonFlags(input.json, md)

@@ -10,6 +10,9 @@ import type { KserveSection } from "./project-section.js";
 
 // Manifests, kubectl and doctor load their modules when used.
 
+/** Sources KServe serves over the v2 protocol only: Triton, and MLServer's formats (kserve-mlserver). */
+const V2_SOURCES: readonly string[] = ["triton", "sklearn", "xgboost", "lightgbm"];
+
 /** The InferenceService: flags over mserve.yaml's `targets.kserve`; the name from --model-name or `name:`. */
 function manifestOptions(flags: Flags, project: LoadedProject | undefined): ManifestOptions {
   const section = (project?.config.targets?.kserve ?? {}) as KserveSection;
@@ -34,7 +37,7 @@ function manifestOptions(flags: Flags, project: LoadedProject | undefined): Mani
     namespace: pick(flags.namespace, "namespace"),
     source,
     storageUri,
-    protocol: pick<"v1" | "v2">(flags.protocol, "protocol") ?? (source === "triton" ? "v2" : "v1"),
+    protocol: pick<"v1" | "v2">(flags.protocol, "protocol") ?? (V2_SOURCES.includes(source) ? "v2" : "v1"),
     minReplicas,
     maxReplicas,
     scaleTarget: pick(flags.scaleTarget, "scale-target"),

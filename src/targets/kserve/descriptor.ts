@@ -10,11 +10,11 @@ const manifest = {
     "--storage-uri <uri>",
     "kserve: where the packaged model lives (s3://, gs://, pvc://, https://)",
   ),
-  source: opt.choice("--source <kind>", "kserve: what was packaged (default torchserve)", [
-    "torchserve",
-    "triton",
-    "tfserving",
-  ]),
+  source: opt.choice(
+    "--source <kind>",
+    "kserve: what was packaged (default torchserve); sklearn, xgboost, lightgbm: served by KServe's MLServer runtime over v2",
+    ["torchserve", "triton", "tfserving", "sklearn", "xgboost", "lightgbm"],
+  ),
   minReplicas: int("--min-replicas <n>", "kserve: minimum replicas (0 scales to zero)", 0),
   maxReplicas: int("--max-replicas <n>", "kserve: maximum replicas", 1),
   scaleTarget: int("--scale-target <n>", "kserve: autoscaling target per replica", 1),
@@ -36,7 +36,7 @@ const manifest = {
 
 const protocol = opt.choice(
   "--protocol <version>",
-  "kserve: v1 (:predict) or v2 (/infer); default v1, v2 for triton",
+  "kserve: v1 (:predict) or v2 (/infer); default v1, v2 for triton, sklearn, xgboost, lightgbm",
   ["v1", "v2"],
 );
 const namespace = opt.string("--namespace <ns>", "kserve: Kubernetes namespace");
@@ -44,6 +44,7 @@ const namespace = opt.string("--namespace <ns>", "kserve: Kubernetes namespace")
 export const kserve = {
   id: "kserve",
   title: "KServe",
+  help: { url: "a KServe ingress" },
   capabilities: ["package", "validate", "deploy", "models", "predict", "bench", "release", "doctor"],
   options: {
     connect: {
@@ -67,6 +68,7 @@ export const kserve = {
     deploy: manifest,
   },
   unavailable: {
+    init: "KServe serves what another target packaged: `mserve init` (TorchServe) or `mserve init --target mlserver`, then `mserve package --target kserve`.",
     serve:
       "KServe runs in a Kubernetes cluster: `mserve deploy --target kserve` applies an InferenceService.",
     register: "KServe loads what an InferenceService names: use `mserve deploy --target kserve`.",

@@ -2,8 +2,18 @@ import { stringify } from "yaml";
 import { invalidInput, usageError } from "../../errors.js";
 import { validateInferenceServiceObject } from "./validate.js";
 
-/** The model formats mserve builds, as KServe names them (the runtime is chosen by the cluster). */
-export const KSERVE_FORMATS = { torchserve: "pytorch", triton: "triton", tfserving: "tensorflow" } as const;
+/**
+ * The model formats mserve builds, as KServe names them (the runtime is chosen by the cluster):
+ * sklearn, xgboost and lightgbm with protocolVersion v2 are served by kserve-mlserver.
+ */
+export const KSERVE_FORMATS = {
+  torchserve: "pytorch",
+  triton: "triton",
+  tfserving: "tensorflow",
+  sklearn: "sklearn",
+  xgboost: "xgboost",
+  lightgbm: "lightgbm",
+} as const;
 export type KserveSource = keyof typeof KSERVE_FORMATS;
 
 export interface ManifestOptions {
@@ -24,7 +34,8 @@ export interface ManifestOptions {
 /**
  * An InferenceService (serving.kserve.io/v1beta1) for a model mserve packaged:
  * a TorchServe model store (config/config.properties + model-store/*.mar), a
- * Triton repository or a TF Serving base folder, at storageUri.
+ * Triton repository, a TF Serving base folder, or a scikit-learn / XGBoost /
+ * LightGBM model file or folder (what `package --target mlserver` wrote), at storageUri.
  */
 export function buildInferenceService(o: ManifestOptions): Record<string, unknown> {
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.name)) {

@@ -8,7 +8,7 @@ const whole = (min: number, max?: number) => {
 /** `targets.kserve` in mserve.yaml: the InferenceService defaults, the same names as the flags. */
 export const kserveSection = z.strictObject({
   "storage-uri": z.string().optional(),
-  source: z.enum(["torchserve", "triton", "tfserving"]).optional(),
+  source: z.enum(["torchserve", "triton", "tfserving", "sklearn", "xgboost", "lightgbm"]).optional(),
   protocol: z.enum(["v1", "v2"]).optional(),
   namespace: z.string().optional(),
   "min-replicas": whole(0).optional(),

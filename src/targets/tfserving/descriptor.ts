@@ -17,6 +17,7 @@ const label = opt.list(
 export const tfserving = {
   id: "tfserving",
   title: "TF Serving",
+  help: { ports: "rest,grpc", url: "TF Serving REST (:8501)" },
   capabilities: ["package", "validate", "serve", "deploy", "models", "predict", "bench", "release", "doctor"],
   serverLabels: true,
   options: {
@@ -39,6 +40,7 @@ export const tfserving = {
     release: { base },
   },
   unavailable: {
+    init: "TF Serving serves SavedModels you export from TensorFlow: `mserve package --target tfserving --saved-model DIR`.",
     register: "TF Serving loads what models.config lists: use `mserve deploy --target tfserving`.",
     scale: "TF Serving has no per-model worker count.",
     "set-default":

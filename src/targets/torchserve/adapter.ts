@@ -44,6 +44,14 @@ export const torchserveTarget: Target<Connection> = {
 
   connect: (flags, ctx) => connect(selectionOf(flags), ctx),
 
+  async init({ dir, template, name }) {
+    const [{ planInit }, { TORCHSERVE_TEMPLATES }] = await Promise.all([
+      import("../../scaffold/init-project.js"),
+      import("./templates.js"),
+    ]);
+    return planInit({ dir, template, name, files: TORCHSERVE_TEMPLATES[template] ?? [] });
+  },
+
   async package({ project, options, dryRun }, hooks) {
     const [{ totalSize }, { planPackage }, { writeMarArtifact }, { artifactView, dryRunView }] =
       await Promise.all([

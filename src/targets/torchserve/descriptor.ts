@@ -20,7 +20,9 @@ const workers = {
 export const torchserve = {
   id: "torchserve",
   title: "TorchServe",
+  help: { ports: "inference,management,metrics[,grpc,grpc-mgmt]", url: "TorchServe management (:8081)" },
   capabilities: [
+    "init",
     "package",
     "validate",
     "serve",
@@ -35,6 +37,7 @@ export const torchserve = {
     "release",
     "doctor",
   ],
+  templates: { names: ["text-classifier", "image-classifier", "custom"], default: "text-classifier" },
   options: {
     connect: {
       inferenceUrl: opt.string(

@@ -26,6 +26,14 @@ export const tritonTarget: Target<TritonConnection> = {
 
   connect: connectTriton,
 
+  async init({ dir, template, name }) {
+    const [{ planInit }, { TRITON_TEMPLATES }] = await Promise.all([
+      import("../../scaffold/init-project.js"),
+      import("./templates.js"),
+    ]);
+    return planInit({ dir, template, name, files: TRITON_TEMPLATES[template] ?? [] });
+  },
+
   async package({ project, options, dryRun }, hooks) {
     const [{ planTritonPackage, writeTritonPackage }, { writeModelConfig }, { packagedView, shownPath }] =
       await Promise.all([import("./package.js"), import("./config.js"), import("./views.js")]);

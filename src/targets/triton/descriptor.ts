@@ -14,7 +14,9 @@ const pythonWrapper = opt.flag(
 export const triton = {
   id: "triton",
   title: "Triton",
+  help: { ports: "http,grpc,metrics", url: "Triton HTTP (:8000)" },
   capabilities: [
+    "init",
     "package",
     "validate",
     "serve",
@@ -26,6 +28,7 @@ export const triton = {
     "release",
     "doctor",
   ],
+  templates: { names: ["python", "pytorch", "onnx", "ensemble"], default: "python" },
   options: {
     connect: { repository },
     package: {

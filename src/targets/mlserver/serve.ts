@@ -1,0 +1,132 @@
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { MserveError } from "../../errors.js";
+import { V2Client } from "../../protocols/v2/client.js";
+import { serverWorkDir, validateServerName } from "../../runtime/home.js";
+import { findFreePorts } from "../../runtime/ports.js";
+import { launchPreview } from "../../runtime/preview.js";
+import { startRecorded } from "../../runtime/start-recorded.js";
+import { formatDuration } from "../../ui/format.js";
+import { fields } from "../../ui/view.js";
+import type { ServeAdapter } from "../target.js";
+import { locateMlserver, requireMlserver } from "./locate.js";
+import {
+  DEFAULT_MLSERVER_PORTS,
+  dockerMlserverPlan,
+  localMlserverPlan,
+  type MlserverLaunchPlan,
+  type MlserverPorts,
+} from "./runtime.js";
+
+async function choosePorts(text: string | undefined): Promise<MlserverPorts> {
+  if (text === "auto") {
+    const [http, grpc, metrics] = (await findFreePorts(3)) as number[];
+    return { http: http ?? 8080, grpc: grpc ?? 8081, metrics: metrics ?? 8082 };
+  }
+  if (!text) return DEFAULT_MLSERVER_PORTS;
+  const parts = text.split(",").map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+    throw new MserveError("USAGE", `invalid --ports "${text}" for MLServer`, {
+      hint: "Give http,grpc,metrics ports (e.g. 8080,8081,8082) or auto.",
+    });
+  }
+  const [http, grpc, metrics] = parts as [number, number, number];
+  return { http, grpc, metrics };
+}
+
+/** `serve --target mlserver`: `mlserver start` on a repository folder, HTTP on 127.0.0.1. */
+export const mlserverServe: ServeAdapter = {
+  defaultName: "mlserver",
+  async plan(request, hooks, dryRun) {
+    validateServerName(request.name);
+    const workDir = serverWorkDir(hooks.env, request.name);
+    const folder = (request.options.repository as string | undefined) ?? request.modelStore;
+    const inputs = {
+      name: request.name,
+      repository: folder ? resolve(hooks.cwd, folder) : `${workDir}/model-repository`,
+      workDir,
+      ports: await choosePorts(request.ports),
+      parallelWorkers: request.options.parallelWorkers as number | undefined,
+    };
+    let plan: MlserverLaunchPlan;
+    if (request.runtime === "docker") plan = dockerMlserverPlan(inputs, request.image);
+    else {
+      const install = dryRun
+        ? (locateMlserver(hooks.env, hooks.cwd) ?? { bin: "mlserver" })
+        : requireMlserver(hooks.env, hooks.cwd);
+      plan = localMlserverPlan(inputs, install);
+    }
+    return {
+      preview: launchPreview(plan),
+      async start(startHooks) {
+        for (const folder of plan.folders) await mkdir(folder, { recursive: true });
+        const client = new V2Client(plan.urls.http, {
+          server: "MLServer",
+          timeoutMs: 2_000,
+          signal: startHooks.signal,
+          onDebug: request.onDebug,
+        });
+        let started: Awaited<ReturnType<typeof startRecorded>>;
+        try {
+          started = await startRecorded(
+            {
+              record: {
+                name: request.name,
+                target: "mlserver",
+                runtime: plan.runtime,
+                urls: plan.urls,
+                ports: { ...plan.ports },
+                workDir: plan.cwd,
+                logFile: plan.logFile,
+                configFile: "",
+                modelStore: plan.repository,
+                tokenAuth: false,
+                command: [plan.file, ...plan.args],
+              },
+              runtime: plan.runtime,
+              file: plan.file,
+              args: plan.args,
+              cwd: plan.cwd,
+              env: { ...startHooks.env, ...plan.env },
+              logFile: plan.logFile,
+              ports: { ...plan.ports },
+              probe: () => client.live(),
+              what: `MLServer ${request.name} to answer /v2/health/live`,
+              label: "mlserver",
+            },
+            {
+              env: startHooks.env,
+              wait: request.wait,
+              timeoutMs: request.timeoutMs,
+              signal: startHooks.signal,
+            },
+          );
+        } finally {
+          await client.close();
+        }
+        const { record, readyMs } = started;
+        return {
+          data: { ...record, ready: readyMs !== undefined, readyMs },
+          summary:
+            readyMs === undefined
+              ? `Started ${record.name}`
+              : `MLServer ${record.name} is live after ${formatDuration(readyMs)}`,
+          view: {
+            quiet: record.name,
+            blocks: [
+              fields(
+                `${record.name}  mlserver  ${record.runtime}  ${record.pid ? `pid ${record.pid}` : `container ${record.containerId?.slice(0, 12)}`}`,
+                [
+                  ["http", `${record.urls.http}  (v2 inference and repository API)`],
+                  ["metrics", `${record.urls.metrics}/metrics`],
+                  ["repository", `${record.modelStore}  (mserve deploy loads models)`],
+                  ["logs", `mserve logs ${record.name}`],
+                ],
+              ),
+            ],
+          },
+        };
+      },
+    };
+  },
+};
