@@ -22,12 +22,31 @@ export interface ZipRecordInfo {
   zip64: boolean;
 }
 
-export function dosDateTime(date: Date): { dosTime: number; dosDate: number } {
+export function dosDateTime(date: Date, utc = false): { dosTime: number; dosDate: number } {
+  // DOS times have no zone: local time as Python writes them, or UTC for a reproducible build
+  // (SOURCE_DATE_EPOCH), so the bytes do not depend on the machine's zone.
+  const [year0, month, day, hours, minutes, seconds] = utc
+    ? [
+        date.getUTCFullYear(),
+        date.getUTCMonth(),
+        date.getUTCDate(),
+        date.getUTCHours(),
+        date.getUTCMinutes(),
+        date.getUTCSeconds(),
+      ]
+    : [
+        date.getFullYear(),
+        date.getMonth(),
+        date.getDate(),
+        date.getHours(),
+        date.getMinutes(),
+        date.getSeconds(),
+      ];
   // DOS dates cannot go below 1980; Python clamps the same way.
-  const year = Math.max(1980, date.getFullYear());
+  const year = Math.max(1980, year0);
   return {
-    dosTime: (date.getHours() << 11) | (date.getMinutes() << 5) | Math.floor(date.getSeconds() / 2),
-    dosDate: ((year - 1980) << 9) | ((date.getMonth() + 1) << 5) | date.getDate(),
+    dosTime: (hours << 11) | (minutes << 5) | Math.floor(seconds / 2),
+    dosDate: ((year - 1980) << 9) | ((month + 1) << 5) | day,
   };
 }
 

@@ -19,6 +19,8 @@ export interface ZipWriteOptions extends WriteHooks {
   /** Chooses per entry; the `default` .mar format decides by sampling the data. */
   methodFor: (entry: ArchiveEntry) => ZipMethod | Promise<ZipMethod>;
   deflateLevel?: number;
+  /** Entry times in UTC (reproducible builds) instead of local time. */
+  utc?: boolean;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -100,7 +102,7 @@ async function writeEntry(
   const record: ZipRecordInfo = {
     name: Buffer.from(entry.name, "utf8"),
     method: method === "deflate" ? 8 : 0,
-    ...dosDateTime(entry.mtime),
+    ...dosDateTime(entry.mtime, options.utc),
     crc32: 0,
     compressedSize: 0,
     uncompressedSize: entry.size,

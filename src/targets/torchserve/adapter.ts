@@ -53,15 +53,27 @@ export const torchserveTarget: Target<Connection> = {
   },
 
   async package({ project, options, dryRun }, hooks) {
-    const [{ totalSize }, { planPackage }, { writeMarArtifact }, { artifactView, dryRunView }] =
-      await Promise.all([
-        import("../../archive/entries.js"),
-        import("./package.js"),
-        import("./artifact.js"),
-        import("./views.js"),
-      ]);
+    const [
+      { totalSize },
+      { planPackage },
+      { writeMarArtifact },
+      { artifactView, dryRunView },
+      { sourceDate },
+    ] = await Promise.all([
+      import("../../archive/entries.js"),
+      import("./package.js"),
+      import("./artifact.js"),
+      import("./views.js"),
+      import("../../archive/source-date.js"),
+    ]);
     const flags = options as PackageFlags;
-    const plan = await planPackage({ flags, project, cwd: hooks.cwd });
+    const fixed = sourceDate(hooks.env);
+    const plan = await planPackage({
+      flags,
+      project,
+      cwd: hooks.cwd,
+      ...(fixed ? { now: fixed, reproducible: true } : {}),
+    });
     if (dryRun) return { ...dryRunView(plan, hooks.cwd), warnings: plan.warnings };
     const advance = await hooks.bytes(`Packaging ${plan.inputs.modelName}`, totalSize(plan.entries));
     const artifact = await writeMarArtifact(plan, {

@@ -49,9 +49,9 @@ async function writeByFormat(plan: MarPlan, temp: string, hooks: WriteHooks): Pr
   const all = [...plan.entries, plan.manifestEntry];
   switch (plan.inputs.archiveFormat) {
     case "default":
-      return writeZip(temp, all, { ...hooks, methodFor: chooseDefaultMethod });
+      return writeZip(temp, all, { ...hooks, methodFor: chooseDefaultMethod, utc: plan.reproducible });
     case "zip-store":
-      return writeZip(temp, all, { ...hooks, methodFor: () => "store" });
+      return writeZip(temp, all, { ...hooks, methodFor: () => "store", utc: plan.reproducible });
     case "tgz":
       return writeTgz(temp, underFolder(plan.inputs.modelName, all), hooks);
     case "no-archive":

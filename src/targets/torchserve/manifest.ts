@@ -37,15 +37,35 @@ export interface ManifestInput {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** Python's datetime.now().strftime("%d/%m/%Y %H:%M:%S"), local time. */
-export function formatCreatedOn(date: Date): string {
-  return `${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${date.getFullYear()} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+/**
+ * Python's datetime.now().strftime("%d/%m/%Y %H:%M:%S"), local time; in UTC for
+ * a reproducible build (SOURCE_DATE_EPOCH), so the bytes do not depend on the zone.
+ */
+export function formatCreatedOn(date: Date, utc = false): string {
+  const [year, month, day, h, m, s] = utc
+    ? [
+        date.getUTCFullYear(),
+        date.getUTCMonth(),
+        date.getUTCDate(),
+        date.getUTCHours(),
+        date.getUTCMinutes(),
+        date.getUTCSeconds(),
+      ]
+    : [
+        date.getFullYear(),
+        date.getMonth(),
+        date.getDate(),
+        date.getHours(),
+        date.getMinutes(),
+        date.getSeconds(),
+      ];
+  return `${pad(day)}/${pad(month + 1)}/${year} ${pad(h)}:${pad(m)}:${pad(s)}`;
 }
 
-export function buildManifest(input: ManifestInput, now: Date): MarManifest {
+export function buildManifest(input: ManifestInput, now: Date, utc = false): MarManifest {
   // Insertion order is the serialised key order; undefined keys vanish in JSON.stringify.
   return {
-    createdOn: formatCreatedOn(now),
+    createdOn: formatCreatedOn(now, utc),
     runtime: input.runtime,
     model: {
       modelName: input.modelName,

@@ -2,6 +2,7 @@ import { realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { ArchiveEntry } from "../../archive/entries.js";
 import { expandGlob, hasMagic } from "../../archive/glob.js";
+import { normalizedMode } from "../../archive/source-date.js";
 import { walkFiles } from "../../archive/walk.js";
 import { fromFsError, invalidInput, MserveError } from "../../errors.js";
 import { checkModelName, checkVersion } from "../../model/names.js";
@@ -52,6 +53,8 @@ export interface MarPlan {
   manifestEntry: ArchiveEntry;
   outputPath: string;
   warnings: string[];
+  /** SOURCE_DATE_EPOCH was set: every time is `now` (in UTC) and modes are fixed, so the bytes are reproducible. */
+  reproducible?: boolean;
 }
 
 export function outputPathFor(exportPath: string, name: string, format: ArchiveFormat): string {
@@ -72,7 +75,11 @@ interface Staged {
  * folders skipped. Unlike upstream, two different files landing on the same
  * name are an error instead of a silent overwrite. Reads only metadata.
  */
-export async function planMarArchive(inputs: MarInputs, now = new Date()): Promise<MarPlan> {
+export async function planMarArchive(
+  inputs: MarInputs,
+  now = new Date(),
+  reproducible = false,
+): Promise<MarPlan> {
   checkModelName(inputs.modelName);
   checkVersion(inputs.version);
   const warnings: string[] = [];
@@ -92,7 +99,13 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
     staged.set(name, {
       origin,
       realPath,
-      entry: { name, source: { kind: "file", path }, size: info.size, mode: info.mode, mtime: info.mtime },
+      entry: {
+        name,
+        source: { kind: "file", path },
+        size: info.size,
+        mode: reproducible ? normalizedMode(info.mode) : info.mode,
+        mtime: reproducible ? now : info.mtime,
+      },
     });
   };
 
@@ -138,6 +151,7 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
       configFile,
     },
     now,
+    reproducible,
   );
   if (staged.has(MANIFEST_PATH)) {
     throw invalidInput(
@@ -154,11 +168,12 @@ export async function planMarArchive(inputs: MarInputs, now = new Date()): Promi
       name: MANIFEST_PATH,
       source: { kind: "buffer", data },
       size: data.length,
-      mode: 0o100600,
+      mode: reproducible ? 0o100644 : 0o100600,
       mtime: now,
     },
     outputPath: outputPathFor(inputs.exportPath, inputs.modelName, inputs.archiveFormat),
     warnings,
+    ...(reproducible ? { reproducible } : {}),
   };
 }
 
