@@ -21,8 +21,10 @@ async function artifact(dir: string, name: string, version: string): Promise<Pus
     name,
     version,
     target: "any",
+    kind: "file",
     format: "file",
     sha256: createHash("sha256").update(bytes).digest("hex"),
+    digest: createHash("sha256").update(bytes).digest("hex"),
     size: bytes.length,
     tags: {},
   };

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { detectContainer } from "./detect.js";
 import { walkTgz } from "./tgz-reader.js";
@@ -47,6 +48,35 @@ export function withoutCreatedOn(bytes: Buffer): Buffer {
 
 const stripped = (name: string, strip: number) => name.split("/").slice(strip).join("/");
 
+function listingDigest(files: Map<string, string>): string {
+  const hash = createHash("sha256").update(VERSION);
+  for (const name of [...files.keys()].sort()) hash.update(`${name}\0${files.get(name)}\n`);
+  return hash.digest("hex");
+}
+
+/**
+ * The digest of the tar version-tar.ts would build from `parts`, computed from
+ * the files themselves: what a version folder on a server is, compared with the
+ * registry's tar of it, without building one.
+ */
+export async function digestOfParts(parts: { source: string; prefix: string }[]): Promise<string> {
+  const files = new Map<string, string>();
+  for (const part of parts) {
+    const info = await stat(part.source);
+    const names = info.isDirectory() ? walkFiles(part.source) : single();
+    for await (const file of names) {
+      const path = file ? join(part.source, file) : part.source;
+      const name = [part.prefix, file].filter(Boolean).join("/");
+      files.set(name, await hashStream(createReadStream(path), name));
+    }
+  }
+  return listingDigest(files);
+}
+
+async function* single(): AsyncGenerator<string> {
+  yield "";
+}
+
 export async function contentDigest(path: string, options: DigestOptions = {}): Promise<string> {
   const strip = options.strip ?? 0;
   const files = new Map<string, string>();
@@ -70,7 +100,5 @@ export async function contentDigest(path: string, options: DigestOptions = {}): 
       if (entry.kind === "file") await add(entry.name, data);
     });
   }
-  const hash = createHash("sha256").update(VERSION);
-  for (const name of [...files.keys()].sort()) hash.update(`${name}\0${files.get(name)}\n`);
-  return hash.digest("hex");
+  return listingDigest(files);
 }

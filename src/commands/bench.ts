@@ -9,7 +9,7 @@ import { method, openSession, withConnection } from "../cli/target-session.js";
 import { parseDuration } from "../config/duration.js";
 import { MserveError, usageError } from "../errors.js";
 import { formatRef } from "../model/ref.js";
-import { resolveNamedModel } from "../predict/target.js";
+import { exactly, resolveNamedModel } from "../predict/target.js";
 import { formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 import { startSpinner } from "../ui/progress.js";
@@ -51,6 +51,7 @@ export const run: CommandRun<typeof benchSpec> = async ({ args, options }, ctx) 
   });
 
   const result = await withConnection(session, options, ctx, async (connection) => {
+    if (named.model) await exactly(session.adapter, connection, named);
     const spinner = await startSpinner(ctx, `Benchmarking ${formatRef(ref)} on ${connection.label}`);
     try {
       const predictor = await method(session, "predictor")(connection, { ...ref, options, cwd: ctx.cwd });

@@ -26,12 +26,12 @@ async function fromRegistry(
   [first, second]: (string | undefined)[],
   options: { id?: string; registry?: string },
   ctx: Context,
-): Promise<{ path: string; model: ModelVersion } | undefined> {
+): Promise<{ path: string; model: ModelVersion; alias?: string } | undefined> {
   if (!options.id && (!first || (await exists(resolve(ctx.cwd, first))))) return undefined;
   if (!options.id && second === undefined && !/[:@]/.test(first as string)) return undefined;
   return withRegistry(registryAt(ctx, options.registry), async (registry) => {
-    const { model } = await resolveRef(registry, parseRef(first, second, options.id));
-    return { path: await registry.localArtifact(model, ctx.signal), model };
+    const { model, alias } = await resolveRef(registry, parseRef(first, second, options.id));
+    return { path: await registry.localArtifact(model, ctx.signal), model, ...(alias ? { alias } : {}) };
   });
 }
 
@@ -48,10 +48,22 @@ export const run: CommandRun<typeof deploySpec> = async ({ args, options }, ctx)
     : artifact
       ? { kind: "path", path: resolve(ctx.cwd, artifact) }
       : { kind: "project", project: await findProject(options, ctx.cwd) };
-  const outcome = await withConnection(session, options, ctx, (connection) =>
-    withProgress(ctx, `Deploying to ${connection.label}`, (hooks) =>
+  const outcome = await withConnection(session, options, ctx, async (connection) => {
+    // A different artifact under the version is exit 5 naming both digests, unless --replace swaps it.
+    if (registered && !options.replace) {
+      const { checkExact } = await import("../release/exact.js");
+      const label = registered.alias
+        ? `${registered.model.name}@${registered.alias}`
+        : `${registered.model.name}:${registered.model.version}`;
+      await checkExact(session.adapter, connection, {
+        model: registered.model,
+        label,
+        alias: registered.alias,
+      });
+    }
+    return withProgress(ctx, `Deploying to ${connection.label}`, (hooks) =>
       method(session, "deploy")(connection, { source, options, timeoutMs: session.timeoutMs }, hooks),
-    ),
-  );
+    );
+  });
   createUi(ctx).show(outcome);
 };

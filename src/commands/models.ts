@@ -1,7 +1,7 @@
 import type { CommandRun } from "../cli/command.js";
 import type { modelsSpec } from "../cli/specs/serving.js";
 import { method, openSession, withConnection } from "../cli/target-session.js";
-import { resolveNamedModel } from "../predict/target.js";
+import { exactly, resolveNamedModel } from "../predict/target.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof modelsSpec> = async ({ args, options }, ctx) => {
@@ -12,8 +12,9 @@ export const run: CommandRun<typeof modelsSpec> = async ({ args, options }, ctx)
     modelTarget: named?.model?.target,
   });
   const ref = named && { name: named.name, ...(named.version ? { version: named.version } : {}) };
-  const outcome = await withConnection(session, options, ctx, (connection) =>
-    method(session, "models")(connection, { ...(ref ? { ref } : {}), options }),
-  );
+  const outcome = await withConnection(session, options, ctx, async (connection) => {
+    if (named?.model) await exactly(session.adapter, connection, named);
+    return method(session, "models")(connection, { ...(ref ? { ref } : {}), options });
+  });
   createUi(ctx).show(outcome);
 };

@@ -33,16 +33,22 @@ export const run: CommandRun<typeof packageSpec> = async ({ options }, ctx) => {
   if (!options.register || options.dryRun) return ui.show(outcome);
   if (!outcome.artifact)
     throw usageError(
-      `--register is not available for ${session.chosen.id} yet: it writes no single artifact file`,
-      "Push a file with `mserve registry push FILE --name NAME --version V`.",
+      `--register is not available for ${session.chosen.id}: it packages no model artifact`,
+      "Register what the model's own target packages (e.g. mserve package --target triton --register), or push a file with `mserve registry push FILE --name NAME --version V`.",
     );
   const { path, name, version } = outcome.artifact;
-  const input = await describePush(path, ctx.cwd, { name, version, tags: {} });
+  // The target that packaged it describes it: a folder becomes the deterministic archive the registry stores.
+  const input = await describePush(
+    path,
+    ctx.cwd,
+    { name, version, tags: {} },
+    { env: ctx.env, signal: ctx.signal, target: session.chosen.id },
+  );
   const registered = await withRegistry(registryAt(ctx, options.registry), (registry) =>
     registry.push(input, { by: currentActor(ctx.env) }),
-  );
+  ).finally(() => input.cleanup());
   ui.success(
-    `${registered.status === "created" ? "pushed to" : "already in"} the registry as ${registered.version.name}:${registered.version.version} (id ${registered.version.id})`,
+    `${registered.status === "created" ? "pushed to" : "already in"} the registry as ${registered.version.name}:${registered.version.version} (${registered.version.kind}, id ${registered.version.id})`,
   );
   ui.show({
     data: { ...(outcome.data as object), registry: { status: registered.status, ...registered.version } },

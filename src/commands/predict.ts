@@ -18,7 +18,10 @@ type Options = OptionsOf<(typeof predictSpec)["options"]>;
 const describe = (target: PredictTarget) =>
   target.model ? `${target.name}:${target.version}${target.alias ? ` (${target.alias})` : ""}` : target.label;
 
-/** The sidecar step: a registry version the server lacks is put on it first, where the target can. */
+/**
+ * The sidecar step, the same on every target (release/exact.ts): a registry
+ * version must be on the server exactly (else exit 5), or is put there first.
+ */
 async function ensure(
   session: Session,
   connection: TargetConnection,
@@ -27,22 +30,25 @@ async function ensure(
   options: Options,
   ctx: Context,
 ) {
-  if (!target.model || !registry || !session.adapter.ensure) return;
+  if (!target.model || !registry || !session.adapter.held) return;
   const spinner = await startSpinner(ctx, `Preparing ${describe(target)}`);
   try {
-    const { registered } = await session.adapter.ensure(
+    const { ensureExact } = await import("../release/exact.js");
+    const { registered } = await ensureExact(
+      session.adapter,
       connection,
       {
         registry,
         model: target.model,
         autoRegister: options.autoRegister,
         label: target.label,
+        ...(target.alias ? { alias: target.alias } : {}),
         timeoutMs: Math.max(session.timeoutMs, 180_000),
       },
       hooksFor(ctx, spinner),
     );
     if (registered)
-      spinner.done(`registered ${target.name}:${target.version} on ${connection.label} from the registry`);
+      spinner.done(`placed ${target.name}:${target.version} on ${connection.label} from the registry`);
     else spinner.fail();
   } catch (error) {
     spinner.fail();

@@ -51,12 +51,12 @@ export const run: CommandRun<typeof registryListSpec> = async ({ args, options }
       .map((v) => ({ ...v, aliases: aliasesOf(v.version) }));
     ui.result({ registry: registry.label, name, versions }, () =>
       formatTable(
-        ["VERSION", "ID", "ALIASES", "FORMAT", "SIZE", "CREATED", "BY"],
+        ["VERSION", "ID", "ALIASES", "KIND", "SIZE", "CREATED", "BY"],
         versions.map((v) => [
           v.version,
           v.id,
           v.aliases.join(","),
-          v.format,
+          v.kind,
           formatBytes(v.artifact.size),
           v.createdAt,
           v.createdBy,

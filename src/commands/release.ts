@@ -3,10 +3,17 @@ import { registryAt } from "../cli/registry.js";
 import type { releaseSpec } from "../cli/specs/registry.js";
 import { openSession } from "../cli/target-session.js";
 import { usageError } from "../errors.js";
-import { checkAlias } from "../registry/names.js";
+import { aliasKey, checkAlias } from "../registry/names.js";
 import { currentActor, withRegistry } from "../registry/open.js";
 import { parseRef } from "../registry/resolve.js";
+import type { ReleaseResult } from "../registry/types.js";
+import type { Outcome } from "../targets/target.js";
 import { createUi } from "../ui/output.js";
+
+const releasedText = (name: string, r: ReleaseResult) =>
+  r.changed
+    ? `${name}@${r.alias} → ${r.version}${r.previous ? ` (was ${r.previous})` : ""}`
+    : `${name}@${r.alias} already points at ${r.version}; nothing changed`;
 
 export const run: CommandRun<typeof releaseSpec> = async ({ args: [model, second], options }, ctx) => {
   const ui = createUi(ctx);
@@ -19,22 +26,56 @@ export const run: CommandRun<typeof releaseSpec> = async ({ args: [model, second
     );
   }
   const version = spec.kind === "pair" ? spec.word : spec.version;
-  if (options.target) {
-    const session = await openSession("release", options, ctx, { defaultTimeout: "30s", needsServer: false });
-    // A server that keeps labels itself (TF Serving's models.config) is released there.
-    if (session.adapter.release) {
-      ui.show(
-        await session.adapter.release({ name: spec.name, version, alias: options.as, options, cwd: ctx.cwd }),
-      );
+  const session = options.target
+    ? await openSession("release", options, ctx, { defaultTimeout: "30s", needsServer: false })
+    : undefined;
+  // A server that keeps labels itself (TF Serving's models.config) moves its label with the alias.
+  const serverRelease = session?.adapter.release?.bind(session.adapter);
+  await withRegistry(registryAt(ctx, options.registry), async (registry) => {
+    const entry = serverRelease ? await registry.model(spec.name) : undefined;
+    if (serverRelease && !entry) {
+      // A model only the server knows: its label is the whole release.
+      const { undo: _, ...labelled } = await serverRelease({
+        name: spec.name,
+        version,
+        alias,
+        options,
+        cwd: ctx.cwd,
+      });
+      ui.show(labelled);
       return;
     }
-  }
-  const { event, changed } = await withRegistry(registryAt(ctx, options.registry), (registry) =>
-    registry.release(spec.name, version, alias, { by: currentActor(ctx.env), reason: options.reason }),
-  );
-  ui.result({ changed, ...event, name: spec.name }, () =>
-    changed
-      ? `${spec.name}@${alias} → ${version}${event.previous ? ` (was ${event.previous})` : ""}`
-      : `${spec.name}@${alias} already points at ${version}; nothing changed`,
-  );
+    // The label first (a local file, restorable byte for byte), then the registry;
+    // a failed registry step puts the label back, so both move or neither does.
+    let labelled: (Outcome & { undo?: () => Promise<void> }) | undefined;
+    if (serverRelease) {
+      const stored = (entry && aliasKey(entry.aliases, alias)) ?? alias;
+      labelled = await serverRelease({ name: spec.name, version, alias: stored, options, cwd: ctx.cwd });
+    }
+    let released: ReleaseResult;
+    try {
+      released = await registry.release(spec.name, version, alias, {
+        by: currentActor(ctx.env),
+        reason: options.reason,
+      });
+    } catch (error) {
+      await labelled?.undo?.();
+      throw error;
+    }
+    // A no-op has no event: no seq and no time that would match nothing in the history.
+    const { event, ...rest } = released;
+    ui.result(
+      { name: spec.name, ...(event ?? {}), ...rest, ...(labelled ? { label: labelled.data } : {}) },
+      () =>
+        [
+          releasedText(spec.name, released),
+          ...(labelled ? [`server label: ${summaryOf(labelled)}`] : []),
+        ].join("\n"),
+    );
+  });
+};
+
+const summaryOf = (outcome: Outcome) => {
+  const data = outcome.data as { modelsConfig?: string; label?: string; version?: number };
+  return `${data.label} → ${data.version} in ${data.modelsConfig}`;
 };

@@ -1,6 +1,8 @@
 import { unknownId, unknownModel } from "../registry/errors.js";
+import { aliasKey } from "../registry/names.js";
 import { formatSpec, parseRef, type RefSpec, resolveInEntry } from "../registry/resolve.js";
 import type { ModelVersion, Registry } from "../registry/types.js";
+import type { Target, TargetConnection } from "../targets/target.js";
 
 /** What a predict goes to: a registry version (auto-registered if needed) or a plain server version. */
 export interface PredictTarget {
@@ -41,7 +43,7 @@ export async function resolvePredictTarget(
     return { name: spec.name, version: spec.kind === "pair" ? spec.word : spec.version, label };
   }
   const known = (word: string) =>
-    Boolean(entry.aliases[word]) || entry.versions.some((v) => v.version === word);
+    aliasKey(entry.aliases, word) !== undefined || entry.versions.some((v) => v.version === word);
   if (spec.kind === "version" && !known(spec.version))
     return { name: spec.name, version: spec.version, label };
   if (spec.kind === "pair" && !known(spec.word)) return { name: spec.name, version: spec.word, label };
@@ -82,4 +84,22 @@ export async function resolveNamedModel(
   } finally {
     await registry?.close();
   }
+}
+
+/**
+ * A registry version named to a command that does not place it (models,
+ * bench): a different artifact on the server under its version is exit 5.
+ */
+export async function exactly(
+  adapter: Target,
+  connection: TargetConnection,
+  named: PredictTarget,
+): Promise<void> {
+  if (!named.model || !adapter.held) return;
+  const { checkExact } = await import("../release/exact.js");
+  await checkExact(adapter, connection, {
+    model: named.model,
+    label: named.label,
+    ...(named.alias ? { alias: named.alias } : {}),
+  });
 }

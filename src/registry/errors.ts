@@ -84,3 +84,20 @@ export function refuseIfReleased(
     },
   );
 }
+
+/** A version is immutable: other content under a taken version is refused, naming both digests. */
+export function differentContent(
+  input: { name: string; version: string; sha256: string; digest?: string },
+  existing: { artifact: { sha256: string; digest?: string } },
+): MserveError {
+  const theirs = existing.artifact.digest ?? existing.artifact.sha256;
+  const ours = input.digest ?? input.sha256;
+  return new MserveError(
+    "CONFLICT",
+    `${input.name}:${input.version} is already in the registry with different content (digest ${theirs.slice(0, 12)}…, this artifact ${ours.slice(0, 12)}…)`,
+    {
+      hint: "Versions are immutable: push under a new --version, or `mserve registry rm` the old one first.",
+      details: { registry: theirs, artifact: ours },
+    },
+  );
+}

@@ -60,3 +60,10 @@ export function actorName(env: NodeJS.ProcessEnv, user: string, host: string): s
     return `${env.GITLAB_USER_LOGIN} (gitlab job ${env.CI_JOB_ID ?? "?"})`;
   return `${user}@${host}`;
 }
+
+/** The stored key of `alias` among `aliases`, matched case-insensitively (PROD and prod are one alias). */
+export function aliasKey(aliases: Record<string, unknown>, alias: string): string | undefined {
+  if (Object.hasOwn(aliases, alias)) return alias;
+  const wanted = alias.toLowerCase();
+  return Object.keys(aliases).find((key) => key.toLowerCase() === wanted);
+}

@@ -1,7 +1,7 @@
 import { MserveError, usageError } from "../errors.js";
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../model/names.js";
 import { unknownAlias, unknownId, unknownModel, unknownVersion } from "./errors.js";
-import { compareVersions } from "./names.js";
+import { aliasKey, compareVersions } from "./names.js";
 import type { ModelEntry, ModelVersion, Registry } from "./types.js";
 
 /** A model reference as written: `intent`, `intent:3`, `intent@PROD`, the pair `intent PROD`, or `--id`. */
@@ -104,9 +104,11 @@ export function resolveInEntry(entry: ModelEntry, spec: Exclude<RefSpec, { kind:
   const byVersion = (version: string) => entry.versions.find((v) => v.version === version);
   const versions = () => entry.versions.map((v) => v.version);
   const aliases = Object.keys(entry.aliases);
-  const viaAlias = (alias: string): Resolved => {
+  const viaAlias = (written: string): Resolved => {
+    // Aliases match case-insensitively: PROD and prod are one alias, shown as stored.
+    const alias = aliasKey(entry.aliases, written) ?? written;
     const state = entry.aliases[alias];
-    if (!state) throw unknownAlias(entry.name, alias, aliases);
+    if (!state) throw unknownAlias(entry.name, written, aliases);
     const model = byVersion(state.version);
     if (!model)
       throw new MserveError(
@@ -128,7 +130,8 @@ export function resolveInEntry(entry: ModelEntry, spec: Exclude<RefSpec, { kind:
     case "alias":
       return viaAlias(spec.alias);
     case "pair": {
-      const alias = entry.aliases[spec.word];
+      const key = aliasKey(entry.aliases, spec.word);
+      const alias = key === undefined ? undefined : entry.aliases[key];
       const model = byVersion(spec.word);
       if (alias && model && alias.version !== model.version) {
         throw usageError(
@@ -136,7 +139,7 @@ export function resolveInEntry(entry: ModelEntry, spec: Exclude<RefSpec, { kind:
           `Write ${spec.name}@${spec.word} for the alias or ${spec.name}:${spec.word} for the version.`,
         );
       }
-      if (alias) return viaAlias(spec.word);
+      if (alias && key !== undefined) return viaAlias(key);
       if (model) return { name: entry.name, version: model.version, model };
       const close = [...new Set([...aliases, ...versions()])];
       const error = unknownVersion(entry.name, spec.word, close);

@@ -1,13 +1,37 @@
+/**
+ * What a stored artifact is, recorded per version: a TorchServe archive (.mar,
+ * or .tar.gz, which a no-archive folder is stored as), a Triton model version
+ * (config.pbtxt plus one version folder) or a TF SavedModel version, both as
+ * deterministic tars, an MLServer version folder (zipped), or any other file.
+ */
+export const ARTIFACT_KINDS = [
+  "torchserve-archive",
+  "triton-version",
+  "tf-savedmodel",
+  "mlserver-version",
+  "file",
+] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
+export const ARTIFACT_FORMATS = ["mar", "tgz", "zip", "file"] as const;
+export type ArtifactFormat = (typeof ARTIFACT_FORMATS)[number];
+
 /** One registered model version (design.md §6). */
 export interface ModelVersion {
   /** Short, unique, stable: `--id` and the prediction log use it. */
   id: string;
   name: string;
   version: string;
-  /** Which server can load the artifact ("any" when mserve could not tell). */
-  target: "torchserve" | "any";
-  format: "mar" | "tgz" | "file";
-  artifact: { uri: string; sha256: string; size: number };
+  /** Which server can load the artifact: a target id, or "any" when mserve could not tell. */
+  target: string;
+  kind: ArtifactKind;
+  /** How the bytes are wrapped (the stored file's extension follows it). */
+  format: ArtifactFormat;
+  /**
+   * sha256 of the stored bytes (checked on every download), and the content
+   * digest (archive/content-digest.ts): what identifies the version for deploys
+   * and pushes. Versions pushed before digests existed have none; their sha256 stands in.
+   */
+  artifact: { uri: string; sha256: string; size: number; digest?: string };
   createdAt: string;
   createdBy: string;
   source?: string;
@@ -57,9 +81,11 @@ export interface PushInput {
   name: string;
   version: string;
   target: ModelVersion["target"];
-  format: ModelVersion["format"];
+  kind: ArtifactKind;
+  format: ArtifactFormat;
   sha256: string;
   size: number;
+  digest: string;
   description?: string;
   tags: Record<string, string>;
   source?: string;
@@ -89,6 +115,16 @@ export interface VerifyReport {
   pruned: string[];
 }
 
+export interface ReleaseResult {
+  changed: boolean;
+  /** The alias as stored (the case it was first written in). */
+  alias: string;
+  version: string;
+  previous?: string;
+  /** The recorded event; only when something changed. */
+  event?: AliasEvent;
+}
+
 export interface Actor {
   by: string;
   reason?: string;
@@ -102,13 +138,12 @@ export interface Registry {
   models(): Promise<ModelSummary[]>;
   model(name: string): Promise<ModelEntry | undefined>;
   findById(id: string): Promise<ModelVersion | undefined>;
-  /** `changed` is false when the alias already pointed at that version (nothing recorded). */
-  release(
-    name: string,
-    version: string,
-    alias: string,
-    actor: Actor,
-  ): Promise<{ event: AliasEvent; changed: boolean }>;
+  /**
+   * Aliases match case-insensitively and keep the case they were first written
+   * in. `changed` is false when the alias already pointed at that version: nothing
+   * is recorded, so there is no event.
+   */
+  release(name: string, version: string, alias: string, actor: Actor): Promise<ReleaseResult>;
   rollback(name: string, alias: string, actor: Actor): Promise<AliasEvent>;
   remove(name: string, version: string, actor: Actor): Promise<ModelVersion>;
   history(name: string, alias?: string): AsyncIterable<AliasEvent>;

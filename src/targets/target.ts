@@ -3,7 +3,7 @@ import type { OptionMap } from "../cli/options.js";
 import type { LoadedProject } from "../config/project.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { CheckResult, DoctorEnv } from "../doctor/types.js";
-import type { ModelVersion, Registry } from "../registry/types.js";
+import type { ArtifactFormat, ArtifactKind, ModelVersion } from "../registry/types.js";
 import type { LaunchPreview, ServerRecord } from "../runtime/types.js";
 import type { RuntimeSpec } from "../setup/runtime-spec.js";
 import type { View } from "../ui/view.js";
@@ -129,10 +129,49 @@ export interface PackageRequest {
 export interface PackageOutcome extends Outcome {
   warnings?: string[];
   /**
-   * A single file the registry can hold (`package --register`). A file that does
-   * not name itself (not a TorchServe archive) comes with its name and version.
+   * What the registry can hold (`package --register`): a file or a folder, which
+   * this target's `artifact.describe` turns into what is stored. One that does not
+   * name itself (not a TorchServe archive) comes with its name and version.
    */
   artifact?: { path: string; name?: string; version?: string };
+}
+
+/** A file or folder offered to the registry (`registry push`, `package --register`). */
+export interface ArtifactRequest {
+  /** Absolute. */
+  path: string;
+  isDirectory: boolean;
+  /** --name / --version, or what `package` knows; a target that reads them from the artifact checks they agree. */
+  name?: string;
+  version?: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** What the registry stores for a version, as the target that can load it describes it. */
+export interface RegistryArtifact {
+  /** The file stored: the input itself, or a deterministic archive built from a folder (removed by `cleanup`). */
+  path: string;
+  name: string;
+  version: string;
+  kind: ArtifactKind;
+  format: ArtifactFormat;
+  sha256: string;
+  size: number;
+  /** Content digest (archive/content-digest.ts): what deploys and pushes compare. */
+  digest: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A target's artifacts in the registry: which files and folders are its own,
+ * and how they are stored. The registry itself knows no server's format.
+ */
+export interface ArtifactHooks {
+  /** Whether `path` is this target's kind of artifact (by name and a quick look inside). */
+  detect(request: ArtifactRequest): Promise<boolean>;
+  /** Checks it as the server would and describes what is stored; refuses (exit 3) what would not load. */
+  describe(request: ArtifactRequest): Promise<RegistryArtifact>;
 }
 
 export interface ValidationReport {
@@ -182,7 +221,7 @@ export interface ServeAdapter {
 
 export type DeploySource =
   | { kind: "path"; path: string }
-  | { kind: "registry"; path: string; model: ModelVersion }
+  | { kind: "registry"; path: string; model: ModelVersion; alias?: string }
   | { kind: "project"; project?: LoadedProject };
 
 export interface DeployRequest {
@@ -265,12 +304,20 @@ export interface PredictorRequest {
   cwd: string;
 }
 
-export interface EnsureRequest {
-  registry: Registry;
+/**
+ * What a server holds for a version: nothing, or what it was placed from. The
+ * digest is a content digest, or a prefix of one (at least 12 hex digits), or,
+ * for archives deployed before digests, of the archive's sha256; absent when
+ * mserve cannot tell (placed by other means), which never counts as a match.
+ */
+export type Held = { present: false } | { present: true; digest?: string; from?: string };
+
+/** A registry version to put on the server: its artifact (sha256 already checked) and what it is. */
+export interface PlaceRequest {
+  archive: string;
   model: ModelVersion;
-  autoRegister: boolean;
-  /** How the user named it, for messages: "intent@PROD". */
-  label: string;
+  /** Swap out a different artifact under the same version (`deploy --replace`). */
+  replace: boolean;
   timeoutMs: number;
 }
 
@@ -305,9 +352,20 @@ export interface Target<C extends TargetConnection = TargetConnection> {
   setDefault?(connection: C, request: VersionRequest): Promise<Outcome>;
   unregister?(connection: C, request: VersionRequest, hooks: Hooks): Promise<Outcome>;
   predictor?(connection: C, request: PredictorRequest): Promise<Predictor>;
-  /** The sidecar step: put a registry version on the server before predicting (design.md §7). */
-  ensure?(connection: C, request: EnsureRequest, hooks: Hooks): Promise<{ registered: boolean }>;
-  /** A release the server keeps itself (TF Serving's version labels). */
-  release?(request: ReleaseRequest): Promise<Outcome>;
+  /** The registry's view of this target's artifacts (registry push, package --register). */
+  artifact?: ArtifactHooks;
+  /** What the server holds for a version, so predict, deploy, models and bench answer from exactly the released artifact. */
+  held?(connection: C, ref: { name: string; version: string }): Promise<Held>;
+  /**
+   * Puts a registry version on the server and waits until it answers: the
+   * sidecar step of predict (design.md §7, release/ensure.ts) and deploy NAME@ALIAS.
+   */
+  place?(connection: C, request: PlaceRequest, hooks: Hooks): Promise<Outcome>;
+  /**
+   * A release the server keeps itself (TF Serving's version labels). `undo` puts
+   * it back: `release` moves the server's label and the registry's alias together,
+   * and undoes the label when the registry step fails.
+   */
+  release?(request: ReleaseRequest): Promise<Outcome & { undo?: () => Promise<void> }>;
   doctor?(d: DoctorEnv): Promise<CheckResult[]>;
 }

@@ -53,8 +53,18 @@ for (const tokenAuth of [true, false]) {
       ({ dir, cleanup } = await tempProject("intent"));
       await ok("package", "--handler", handler, "--export-path", "dist");
       await ok("package", "--handler", handler, "-v", "2", "--export-path", "v2");
-      // Same name and version, other bytes: a different archive hash.
-      await ok("package", "--handler", handler, "--archive-format", "zip-store", "--export-path", "other");
+      // Same name and version, other content (one more file): a different content digest.
+      await ok(
+        "package",
+        "--handler",
+        handler,
+        "--archive-format",
+        "zip-store",
+        "--extra-files",
+        "vocab.json,index_to_name.json,README.md",
+        "--export-path",
+        "other",
+      );
       const serve = await ok(
         "serve",
         "--name",

@@ -206,7 +206,7 @@ for (const backend of ["file", "mlflow"] as const) {
       await ok("registry", "push", "v3/intent.mar");
       const off = await run("predict", "intent:3", "--data", "hi", "--no-auto-register");
       expect(off.exitCode).toBe(4);
-      expect(off.stderr).toMatch(/intent:3 resolves to intent:3, which is not registered/);
+      expect(off.stderr).toMatch(/intent:3 resolves to intent:3, which is not on /);
       await corrupt(await artifactOf("intent:3"));
       const bad = await run("predict", "intent:3", "--data", "hi");
       expect(bad.exitCode, bad.stderr).toBe(3);

@@ -96,7 +96,9 @@ export const releaseSpec = command({
     ...registryOption,
     as: opt.string("--as <alias>", "alias to move, e.g. PROD", { required: true }),
     reason: opt.string("--reason <text>", "recorded in the alias history"),
-    target: targetOption("also (or, for tfserving, instead) move the server's own label"),
+    target: targetOption(
+      "tfserving: also move the label in models.config (together with the registry alias; only the label when the registry lacks the model)",
+    ),
     ...targetOptions("release"),
   },
   examples: [

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { MserveError, usageError } from "../../errors.js";
 import { MODEL_NAME_PATTERN } from "../../model/names.js";
 import {
+  differentContent,
   noEarlierVersion,
   previousRemoved,
   refuseIfReleased,
@@ -11,7 +12,8 @@ import {
   unknownModel,
   unknownVersion,
 } from "../errors.js";
-import { checkAlias, compareVersions } from "../names.js";
+import { sameContent } from "../identity.js";
+import { aliasKey, checkAlias, compareVersions } from "../names.js";
 import type {
   Actor,
   AliasEvent,
@@ -21,6 +23,7 @@ import type {
   PushInput,
   PushResult,
   Registry,
+  ReleaseResult,
   VerifyReport,
 } from "../types.js";
 import { BlobStore } from "./blobs.js";
@@ -101,6 +104,10 @@ export class FileRegistry implements Registry {
   }
 
   async push(input: PushInput, actor: Actor): Promise<PushResult> {
+    // The same content again (a re-package with a new createdOn) is "unchanged" without storing its bytes;
+    // the check is repeated under the lock below, this one only spares the copy.
+    const known = (await this.readModel(input.name))?.versions.find((v) => v.version === input.version);
+    if (known && sameContent(known, input)) return { status: "unchanged", version: known, storedBytes: 0 };
     const storedBytes = await this.blobs.put(input.path, input.sha256, input.format);
     // A reused blob is touched so `verify --prune` (which spares recent blobs) cannot race this push.
     if (storedBytes === 0) {
@@ -110,26 +117,22 @@ export class FileRegistry implements Registry {
     return this.update<PushResult>(input.name, async (doc) => {
       const existing = doc.versions.find((v) => v.version === input.version);
       if (existing) {
-        if (existing.artifact.sha256 === input.sha256)
+        if (sameContent(existing, input))
           return { result: { status: "unchanged", version: existing, storedBytes } };
-        throw new MserveError(
-          "CONFLICT",
-          `${input.name}:${input.version} is already in the registry with different content (sha256 ${existing.artifact.sha256.slice(0, 12)}…)`,
-          {
-            hint: "Versions are immutable: push under a new --version, or `mserve registry rm` the old one first.",
-          },
-        );
+        throw differentContent(input, existing);
       }
       const version: ModelVersion = {
         id: await this.claimId(input.name, input.version),
         name: input.name,
         version: input.version,
         target: input.target,
+        kind: input.kind,
         format: input.format,
         artifact: {
           uri: this.blobs.relativePath(input.sha256, input.format),
           sha256: input.sha256,
           size: input.size,
+          digest: input.digest,
         },
         createdAt: new Date().toISOString(),
         createdBy: actor.by,
@@ -207,10 +210,10 @@ export class FileRegistry implements Registry {
     return readdir(join(this.root, "ids")).catch(() => []);
   }
 
-  async release(name: string, version: string, alias: string, actor: Actor) {
+  async release(name: string, version: string, alias: string, actor: Actor): Promise<ReleaseResult> {
     checkAlias(alias);
     await this.requireModelNames(name);
-    return this.update(name, async (doc) => {
+    return this.update<ReleaseResult>(name, async (doc, seq) => {
       if (!doc.versions.some((v) => v.version === version)) {
         throw unknownVersion(
           name,
@@ -218,20 +221,31 @@ export class FileRegistry implements Registry {
           doc.versions.map((v) => v.version),
         );
       }
-      const previous = doc.aliases[alias]?.version;
+      // PROD and prod are one alias, kept in the case it was first written in.
+      const key = aliasKey(doc.aliases, alias) ?? alias;
+      const previous = doc.aliases[key]?.version;
+      if (previous === version) return { result: { changed: false, alias: key, version } };
       const at = new Date().toISOString();
       const event = {
         at,
         by: actor.by,
         action: "release" as const,
-        alias,
+        alias: key,
         version,
         previous,
         reason: actor.reason,
       };
-      if (previous === version) return { result: { event: { seq: doc.seq, ...event }, changed: false } };
-      doc.aliases[alias] = { version, at, by: actor.by, ...(previous ? { previous } : {}) };
-      return { event, result: { event: { seq: doc.seq + 1, ...event }, changed: true } };
+      doc.aliases[key] = { version, at, by: actor.by, ...(previous ? { previous } : {}) };
+      return {
+        event,
+        result: {
+          changed: true,
+          alias: key,
+          version,
+          ...(previous ? { previous } : {}),
+          event: { seq, ...event },
+        },
+      };
     });
   }
 
@@ -244,8 +258,10 @@ export class FileRegistry implements Registry {
     checkAlias(alias);
     await this.requireModelNames(name);
     return this.update(name, async (doc, seq) => {
-      const current = doc.aliases[alias];
-      if (!current) throw unknownAlias(name, alias, Object.keys(doc.aliases));
+      const key = aliasKey(doc.aliases, alias);
+      const current = key === undefined ? undefined : doc.aliases[key];
+      if (!current || key === undefined) throw unknownAlias(name, alias, Object.keys(doc.aliases));
+      alias = key;
       const target = current.previous;
       if (!target) throw noEarlierVersion(name, alias);
       if (!doc.versions.some((v) => v.version === target)) throw previousRemoved(name, target, alias);
@@ -295,14 +311,15 @@ export class FileRegistry implements Registry {
   async *history(name: string, alias?: string): AsyncGenerator<AliasEvent> {
     const doc = await this.readModel(name);
     if (!doc) throw unknownModel(name, await this.names());
-    if (alias !== undefined && !doc.aliases[alias]) {
+    const same = (a: string | undefined) => alias === undefined || a?.toLowerCase() === alias.toLowerCase();
+    if (alias !== undefined && aliasKey(doc.aliases, alias) === undefined) {
       let ever = false;
       for await (const event of readHistory(this.historyPath(name), doc.seq))
-        if (event.alias === alias) ever = true;
+        if (same(event.alias)) ever = true;
       if (!ever) throw unknownAlias(name, alias, Object.keys(doc.aliases));
     }
     for await (const event of readHistory(this.historyPath(name), doc.seq)) {
-      if (alias === undefined || event.alias === alias) yield event;
+      if (same(event.alias)) yield event;
     }
   }
 

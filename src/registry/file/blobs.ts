@@ -7,7 +7,7 @@ import { MserveError } from "../../errors.js";
 import { syncFolder } from "./durable.js";
 import { registryFsError } from "./fs-errors.js";
 
-const EXTENSIONS: Record<string, string> = { mar: ".mar", tgz: ".tar.gz", file: "" };
+const EXTENSIONS: Record<string, string> = { mar: ".mar", tgz: ".tar.gz", zip: ".zip", file: "" };
 
 /**
  * Artifacts stored by content: `blobs/sha256/<2 hex>/<hex><ext>`. The same bytes

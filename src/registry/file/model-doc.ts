@@ -3,25 +3,43 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { MserveError } from "../../errors.js";
-import type { AliasEvent, ModelEntry, ModelVersion } from "../types.js";
+import {
+  type AliasEvent,
+  ARTIFACT_FORMATS,
+  ARTIFACT_KINDS,
+  type ArtifactKind,
+  type ModelEntry,
+  type ModelVersion,
+} from "../types.js";
 
-const versionSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  version: z.string(),
-  target: z.enum(["torchserve", "any"]),
-  format: z.enum(["mar", "tgz", "file"]),
-  artifact: z.object({
-    uri: z.string(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    size: z.number().int().nonnegative(),
-  }),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  source: z.string().optional(),
-  description: z.string().optional(),
-  tags: z.record(z.string(), z.string()),
-}) satisfies z.ZodType<ModelVersion>;
+/** Versions written before kinds were recorded: a TorchServe archive, or a plain file. */
+const kindOf = (v: { target: string; kind?: ArtifactKind | undefined }): ArtifactKind =>
+  v.kind ?? (v.target === "torchserve" ? "torchserve-archive" : "file");
+
+const versionSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    version: z.string(),
+    target: z.string(),
+    kind: z.enum(ARTIFACT_KINDS).optional(),
+    format: z.enum(ARTIFACT_FORMATS),
+    artifact: z.object({
+      uri: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      size: z.number().int().nonnegative(),
+      digest: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    }),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    source: z.string().optional(),
+    description: z.string().optional(),
+    tags: z.record(z.string(), z.string()),
+  })
+  .transform((v): ModelVersion => ({ ...v, kind: kindOf(v) }));
 
 const docSchema = z.object({
   schema: z.literal(1),

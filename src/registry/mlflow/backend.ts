@@ -7,6 +7,7 @@ import { z } from "zod";
 import { MserveError } from "../../errors.js";
 import { safeUrl } from "../../http/index.js";
 import {
+  differentContent,
   noEarlierVersion,
   previousRemoved,
   refuseIfReleased,
@@ -15,18 +16,23 @@ import {
   unknownVersion,
 } from "../errors.js";
 import { newId } from "../file/backend.js";
-import { checkAlias, compareVersions } from "../names.js";
-import type {
-  Actor,
-  AliasEvent,
-  ModelEntry,
-  ModelSummary,
-  ModelVersion,
-  PushInput,
-  PushResult,
-  Registry,
-  VerifyProblem,
-  VerifyReport,
+import { sameContent } from "../identity.js";
+import { aliasKey, checkAlias, compareVersions } from "../names.js";
+import {
+  type Actor,
+  type AliasEvent,
+  ARTIFACT_FORMATS,
+  ARTIFACT_KINDS,
+  type ArtifactKind,
+  type ModelEntry,
+  type ModelSummary,
+  type ModelVersion,
+  type PushInput,
+  type PushResult,
+  type Registry,
+  type ReleaseResult,
+  type VerifyProblem,
+  type VerifyReport,
 } from "../types.js";
 import {
   absentOn404,
@@ -43,11 +49,14 @@ const TAG = {
   sha256: "mserve.sha256",
   size: "mserve.size",
   format: "mserve.format",
+  kind: "mserve.kind",
+  digest: "mserve.digest",
   target: "mserve.target",
   by: "mserve.created_by",
   at: "mserve.created_at",
 } as const;
 const EVENT_PREFIX = "mserve.event.";
+const EXTENSIONS: Record<string, string> = { mar: ".mar", tgz: ".tar.gz", zip: ".zip", file: "" };
 const EXPERIMENT = "mserve-registry";
 
 const tagsOf = (tags: { key: string; value: string }[]) =>
@@ -60,15 +69,28 @@ function toModelVersion(v: MlflowVersion): (ModelVersion & { mlflowVersion: stri
   // The hash names the download cache file: anything but 64 hex digits is not mserve's.
   if (!t[TAG.version] || !/^[0-9a-f]{64}$/.test(t[TAG.sha256] ?? "") || !t[TAG.id]) return undefined;
   const user = Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith("mserve.")));
+  const target = t[TAG.target] || "any";
+  const kind = (ARTIFACT_KINDS as readonly string[]).includes(t[TAG.kind] ?? "")
+    ? (t[TAG.kind] as ArtifactKind)
+    : target === "torchserve"
+      ? "torchserve-archive"
+      : "file";
+  const digest = /^[0-9a-f]{64}$/.test(t[TAG.digest] ?? "") ? t[TAG.digest] : undefined;
   return {
     id: t[TAG.id] as string,
     name: v.name,
     version: t[TAG.version] as string,
-    target: t[TAG.target] === "torchserve" ? "torchserve" : "any",
-    format: (["mar", "tgz", "file"].includes(t[TAG.format] ?? "")
+    target,
+    kind,
+    format: ((ARTIFACT_FORMATS as readonly string[]).includes(t[TAG.format] ?? "")
       ? t[TAG.format]
       : "file") as ModelVersion["format"],
-    artifact: { uri: v.source, sha256: t[TAG.sha256] as string, size: Number(t[TAG.size] ?? 0) },
+    artifact: {
+      uri: v.source,
+      sha256: t[TAG.sha256] as string,
+      size: Number(t[TAG.size] ?? 0),
+      ...(digest ? { digest } : {}),
+    },
     createdAt: t[TAG.at] ?? new Date(v.creation_timestamp ?? 0).toISOString(),
     createdBy: t[TAG.by] ?? "",
     ...(v.description ? { description: v.description } : {}),
@@ -151,11 +173,22 @@ export class MlflowRegistry implements Registry {
   }
 
   /** Event tag keys sort by time, then by a random suffix; concurrent writers never collide. */
-  private async record(name: string, event: Omit<AliasEvent, "seq">): Promise<void> {
+  private async record(name: string, event: Omit<AliasEvent, "seq">): Promise<string> {
     const key = `${EVENT_PREFIX}${Date.now().toString().padStart(15, "0")}.${randomBytes(3).toString("hex")}`;
     await this.api.call("POST", "registered-models/set-tag", z.unknown(), {
       body: { name, key, value: JSON.stringify(event) },
     });
+    return key;
+  }
+
+  /** An event's seq is its place among the model's event tags, as eventsOf numbers them. */
+  private async seqOf(name: string, key: string): Promise<number> {
+    const model = await this.api.registeredModel(name);
+    const keys = (model?.tags ?? [])
+      .map((t) => t.key)
+      .filter((k) => k.startsWith(EVENT_PREFIX))
+      .sort();
+    return keys.indexOf(key) + 1;
   }
 
   async push(input: PushInput, actor: Actor): Promise<PushResult> {
@@ -186,6 +219,8 @@ export class MlflowRegistry implements Registry {
               [TAG.sha256]: input.sha256,
               [TAG.size]: String(input.size),
               [TAG.format]: input.format,
+              [TAG.kind]: input.kind,
+              [TAG.digest]: input.digest,
               [TAG.target]: input.target,
               [TAG.by]: actor.by,
               [TAG.at]: createdAt,
@@ -214,14 +249,8 @@ export class MlflowRegistry implements Registry {
 
   private sameOrConflict(existing: ModelVersion & { mlflowVersion: string }, input: PushInput): PushResult {
     const { mlflowVersion: _, ...version } = existing;
-    if (existing.artifact.sha256 === input.sha256) return { status: "unchanged", version, storedBytes: 0 };
-    throw new MserveError(
-      "CONFLICT",
-      `${input.name}:${input.version} is already in the registry with different content (sha256 ${existing.artifact.sha256.slice(0, 12)}…)`,
-      {
-        hint: "Versions are immutable: push under a new --version, or `mserve registry rm` the old one first.",
-      },
-    );
+    if (sameContent(existing, input)) return { status: "unchanged", version, storedBytes: 0 };
+    throw differentContent(input, existing);
   }
 
   /** A run in the mserve experiment holds the artifact; MLflow requires the source to be inside a run. */
@@ -240,7 +269,7 @@ export class MlflowRegistry implements Registry {
       },
     );
     const { run_id: runId, artifact_uri: root } = run.run.info;
-    const file = `${input.name}-${input.version}${input.format === "mar" ? ".mar" : input.format === "tgz" ? ".tar.gz" : ""}`;
+    const file = `${input.name}-${input.version}${EXTENSIONS[input.format] ?? ""}`;
     const uri = `${root.replace(/\/+$/, "")}/mserve/${file}`;
     if (root.startsWith("mlflow-artifacts:")) {
       const path = root.replace(/^mlflow-artifacts:(\/\/[^/]*)?/, "").replace(/^\/+/, "");
@@ -330,35 +359,44 @@ export class MlflowRegistry implements Registry {
     return { model, versions, entry: this.entryFrom(model, versions) };
   }
 
-  async release(name: string, version: string, alias: string, actor: Actor) {
+  async release(name: string, version: string, alias: string, actor: Actor): Promise<ReleaseResult> {
     checkAlias(alias);
     const { versions, entry } = await this.requireEntry(name);
     const target = versions.get(version);
     if (!target) throw unknownVersion(name, version, [...versions.keys()]);
-    const previous = entry.aliases[alias]?.version;
-    const at = new Date().toISOString();
+    // PROD and prod are one alias, kept in the case it was first written in.
+    const key = aliasKey(entry.aliases, alias) ?? alias;
+    const previous = entry.aliases[key]?.version;
+    if (previous === version) return { changed: false, alias: key, version };
     const event = {
-      at,
+      at: new Date().toISOString(),
       by: actor.by,
       action: "release" as const,
-      alias,
+      alias: key,
       version,
       previous,
       reason: actor.reason,
     };
-    if (previous === version) return { event: { seq: 0, ...event }, changed: false };
     await this.api.call("POST", "registered-models/alias", z.unknown(), {
-      body: { name, alias, version: target.mlflowVersion },
+      body: { name, alias: key, version: target.mlflowVersion },
     });
-    await this.record(name, event);
-    return { event: { seq: 0, ...event }, changed: true };
+    const seq = await this.seqOf(name, await this.record(name, event));
+    return {
+      changed: true,
+      alias: key,
+      version,
+      ...(previous ? { previous } : {}),
+      event: { seq, ...event },
+    };
   }
 
   async rollback(name: string, alias: string, actor: Actor): Promise<AliasEvent> {
     checkAlias(alias);
     const { model, versions, entry } = await this.requireEntry(name);
-    const current = entry.aliases[alias];
-    if (!current) throw unknownAlias(name, alias, Object.keys(entry.aliases));
+    const key = aliasKey(entry.aliases, alias);
+    const current = key === undefined ? undefined : entry.aliases[key];
+    if (!current || key === undefined) throw unknownAlias(name, alias, Object.keys(entry.aliases));
+    alias = key;
     const last = [...this.eventsOf(model)]
       .reverse()
       .find((e) => e.alias === alias && e.version === current.version);
@@ -407,9 +445,10 @@ export class MlflowRegistry implements Registry {
   async *history(name: string, alias?: string): AsyncGenerator<AliasEvent> {
     const { model, entry } = await this.requireEntry(name);
     const events = this.eventsOf(model);
-    if (alias !== undefined && !events.some((e) => e.alias === alias))
+    const same = (a: string | undefined) => alias === undefined || a?.toLowerCase() === alias.toLowerCase();
+    if (alias !== undefined && !events.some((e) => same(e.alias)))
       throw unknownAlias(name, alias, Object.keys(entry.aliases));
-    for (const e of events) if (alias === undefined || e.alias === alias) yield e;
+    for (const e of events) if (same(e.alias)) yield e;
   }
 
   async verify(): Promise<VerifyReport> {

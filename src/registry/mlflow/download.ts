@@ -69,7 +69,7 @@ export async function hashRemote(api: MlflowApi, baseUrl: string, uri: string): 
   return hash.digest("hex");
 }
 
-const EXT: Record<string, string> = { mar: ".mar", tgz: ".tar.gz", file: "" };
+const EXT: Record<string, string> = { mar: ".mar", tgz: ".tar.gz", zip: ".zip", file: "" };
 
 /**
  * Downloads once into the cache, named by hash; a copy that does not hash to the

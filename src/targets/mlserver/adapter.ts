@@ -125,7 +125,7 @@ export const mlserverTarget: Target<MlserverConnection> = {
       signal: hooks.signal,
       onStep: hooks.step,
       ...(source.kind === "registry"
-        ? { expect: { name: source.model.name, version: source.model.version } }
+        ? { expect: { name: source.model.name, version: source.model.version }, id: source.model.id }
         : {}),
     }).finally(() => cleanup?.());
     return {
@@ -184,7 +184,13 @@ export const mlserverTarget: Target<MlserverConnection> = {
     });
   },
 
-  ensure: async (...args) => (await import("./sidecar.js")).ensureOnMlserver(...args),
+  artifact: {
+    detect: async (request) => (await import("./registry-artifact.js")).mlserverArtifacts.detect(request),
+    describe: async (request) => (await import("./registry-artifact.js")).mlserverArtifacts.describe(request),
+  },
+  held: async (connection, ref) => (await import("./held.js")).heldOnMlserver(connection, ref),
+  place: async (connection, request, hooks) =>
+    (await import("./held.js")).placeOnMlserver(connection, request, hooks),
 
   async doctor(d) {
     return (await import("./doctor.js")).mlserverDoctor(d);

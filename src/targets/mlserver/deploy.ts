@@ -3,12 +3,14 @@ import { join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, MserveError, usageError } from "../../errors.js";
+import { markPlaced } from "../../release/version-folder.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { waitUntil } from "../../runtime/wait.js";
 import type { MlserverConnection } from "./connect.js";
 import { runtimeCheckFor } from "./locate.js";
 import type { MlserverModel } from "./validate.js";
 import { validateMlserver } from "./validate.js";
+import { mlserverFolder } from "./version-folder.js";
 
 export interface MlserverDeployResult {
   name: string;
@@ -101,6 +103,8 @@ export async function deployMlserver(
     onStep?: (step: string) => void;
     /** A registry version: the folder must hold exactly this name and version. */
     expect?: { name: string; version: string };
+    /** The registry version's id, recorded in the marker. */
+    id?: string;
   },
 ): Promise<MlserverDeployResult> {
   const started = Date.now();
@@ -176,6 +180,8 @@ export async function deployMlserver(
       },
     );
   }
+  // Each placed version gets its marker: what exact releases compare with the registry's digest.
+  for (const version of versions) await markPlaced(mlserverFolder(repository, name, version), options.id);
   return {
     name,
     versions,

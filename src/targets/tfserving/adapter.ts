@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { LoadedProject } from "../../config/project.js";
-import { invalidInput, usageError } from "../../errors.js";
+import { usageError } from "../../errors.js";
 import type { Servable } from "../../protocols/v1/client.js";
 import { v1Predictor } from "../../protocols/v1/predictor.js";
 import { formatDuration } from "../../ui/format.js";
@@ -79,7 +79,12 @@ export const tfservingTarget: Target<TfServingConnection> = {
       labels: p.labels,
       force: Boolean(options.force),
     });
-    return { data: result, view: packagedView(result, (path) => shownPath(hooks.cwd, path)) };
+    return {
+      data: result,
+      view: packagedView(result, (path) => shownPath(hooks.cwd, path)),
+      // --register stores the placed version folder as a deterministic tar (registry-artifact.ts).
+      artifact: { path: result.path, name: result.model, version: result.version },
+    };
   },
 
   validator: {
@@ -106,11 +111,14 @@ export const tfservingTarget: Target<TfServingConnection> = {
 
   async deploy(connection, { source, options, timeoutMs }, hooks) {
     const { deployTfServing } = await import("./deploy.js");
-    if (source.kind === "registry")
-      throw invalidInput(
-        `${source.model.name}:${source.model.version} is a ${source.model.format} artifact; TF Serving loads SavedModel folders`,
-        "Deploy the SavedModel folder: mserve deploy export/ --target tfserving --model-name NAME --model-version V",
+    if (source.kind === "registry") {
+      const { placeOnTfServing } = await import("./placement.js");
+      return placeOnTfServing(
+        connection,
+        { archive: source.path, model: source.model, replace: Boolean(options.replace), timeoutMs },
+        hooks,
       );
+    }
     const p = placement(
       options,
       source.kind === "project" ? source.project : undefined,
@@ -194,7 +202,7 @@ export const tfservingTarget: Target<TfServingConnection> = {
 
   async release({ name, version, alias, options, cwd }) {
     const { moveVersionLabel } = await import("./labels.js");
-    const moved = await moveVersionLabel(
+    const { undo, ...moved } = await moveVersionLabel(
       resolve(cwd, (options.base as string | undefined) ?? "models"),
       name,
       alias,
@@ -202,6 +210,7 @@ export const tfservingTarget: Target<TfServingConnection> = {
     );
     return {
       data: moved,
+      undo,
       view: {
         blocks: [
           lines(
@@ -211,6 +220,15 @@ export const tfservingTarget: Target<TfServingConnection> = {
       },
     };
   },
+
+  artifact: {
+    detect: async (request) => (await import("./registry-artifact.js")).tfservingArtifacts.detect(request),
+    describe: async (request) =>
+      (await import("./registry-artifact.js")).tfservingArtifacts.describe(request),
+  },
+  held: async (connection, ref) => (await import("./placement.js")).heldOnTfServing(connection, ref),
+  place: async (connection, request, hooks) =>
+    (await import("./placement.js")).placeOnTfServing(connection, request, hooks),
 
   async doctor(d) {
     return (await import("./doctor.js")).tfservingDoctor(d);

@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidInput, usageError } from "../../errors.js";
+import { markPlaced } from "../../release/version-folder.js";
 import { waitUntil } from "../../runtime/wait.js";
 import type { TfServingConnection } from "./connect.js";
 import { parseModelsConfig } from "./models-config.js";
 import { packageTfServing, type TfServingPackageOptions } from "./package.js";
+import { tfFolder } from "./version-folder.js";
 
 /**
  * Places the version in the server's base folder (package --target tfserving),
@@ -30,7 +32,19 @@ export async function deployTfServing(
     `waiting for ${name}:${version} to be AVAILABLE (TF Serving re-reads models.config on its poll interval)`,
   );
   const started = Date.now();
-  const status = await waitUntil(
+  const status = await waitAvailable(connection, name, version, options);
+  await markPlaced(tfFolder(connection.base, name, version));
+  return { ...placed, server: connection.label, state: status.state, waitedMs: Date.now() - started };
+}
+
+/** Waits until TF Serving, on its next models.config poll, reports the version AVAILABLE; a load error fails at once. */
+export async function waitAvailable(
+  connection: TfServingConnection,
+  name: string,
+  version: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+) {
+  return waitUntil(
     async () => {
       const states = await connection.client.status(name, { version }).catch(() => []);
       const mine = states.find((s) => s.version === version);
@@ -46,7 +60,6 @@ export async function deployTfServing(
       what: `${name}:${version} to be AVAILABLE`,
     },
   );
-  return { ...placed, server: connection.label, state: status.state, waitedMs: Date.now() - started };
 }
 
 /** The state of every version TF Serving reports for the named models, or for all models in its models.config. */

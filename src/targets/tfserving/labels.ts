@@ -39,15 +39,24 @@ export async function moveVersionLabel(base: string, name: string, label: string
       problems[0]?.message as string,
       "Serve the version first (its folder and the version policy), then move the label.",
     );
-  const temp = reserveTempSibling(configPath);
-  await writeFile(temp, writeModelsConfig(read.config));
-  await rename(temp, configPath);
-  releaseTempPath(temp);
+  await replaceText(configPath, writeModelsConfig(read.config));
   return {
     name,
     label,
     version: Number(version),
     previous: previous === undefined ? undefined : Number(previous),
     modelsConfig: configPath,
+    /** Puts models.config back as it was, byte for byte (a release whose registry step failed). */
+    undo: () => replaceText(configPath, text),
   };
+}
+
+async function replaceText(path: string, text: string): Promise<void> {
+  const temp = reserveTempSibling(path);
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } finally {
+    releaseTempPath(temp);
+  }
 }

@@ -23,10 +23,14 @@ interface WorkerFlags {
 const said: Record<DeployResult["status"], string> = {
   deployed: "deployed",
   replaced: "replaced",
-  unchanged: "already deployed with this exact archive; nothing to do",
+  unchanged: "unchanged: already deployed with the same content; nothing to do",
 };
 
 const ref = (request: VersionRequest) => request.ref;
+
+/** How a registry deploy was named, for the fix a conflict suggests. */
+const registryRef = (source: { model: { name: string; version: string }; alias?: string }) =>
+  source.alias ? `${source.model.name}@${source.alias}` : `${source.model.name}:${source.model.version}`;
 
 /** --max-compression-ratio and --ratio-min-bytes, as the archive readers take them. */
 function ratioLimit(options: Flags): { maxCompressionRatio?: number; ratioMinBytes?: number } {
@@ -126,6 +130,9 @@ export const torchserveTarget: Target<Connection> = {
       return deployArchive(connection, {
         archive,
         expectedSha256,
+        ...(source.kind === "registry"
+          ? { replaceHint: `mserve deploy ${registryRef(source)} --replace` }
+          : {}),
         replace: Boolean(flags.replace),
         wait: flags.wait !== false,
         timeoutMs,
@@ -147,10 +154,11 @@ export const torchserveTarget: Target<Connection> = {
     };
     let done: DeployResult | undefined;
     if (source.kind === "registry") {
-      if (source.model.target !== "torchserve")
+      if (source.model.kind !== "torchserve-archive")
         throw new MserveError(
           "INVALID_INPUT",
-          `${source.model.name}:${source.model.version} is a ${source.model.format} artifact, not a TorchServe archive`,
+          `${source.model.name}:${source.model.version} is a ${source.model.kind} artifact, not a TorchServe archive`,
+          { hint: `Deploy it to the target it was made for (--target ${source.model.target}).` },
         );
       done = await deploy(source.path, source.model.artifact.sha256);
     } else if (source.kind === "path") done = await deploy(source.path);
@@ -254,6 +262,36 @@ export const torchserveTarget: Target<Connection> = {
   },
 
   predictor: torchservePredictor,
-  ensure: async (...args) => (await import("./sidecar.js")).ensureOnServer(...args),
+
+  artifact: {
+    detect: async (request) => (await import("./registry-artifact.js")).torchserveArtifacts.detect(request),
+    describe: async (request) =>
+      (await import("./registry-artifact.js")).torchserveArtifacts.describe(request),
+  },
+
+  held: async (connection, ref) => (await import("./held.js")).heldOnTorchServe(connection, ref),
+
+  async place(connection, { archive, model, replace, timeoutMs }, hooks) {
+    if (model.kind !== "torchserve-archive")
+      throw new MserveError(
+        "INVALID_INPUT",
+        `${model.name}:${model.version} is a ${model.kind} artifact that TorchServe cannot load`,
+        { hint: "Push a .mar or .tar.gz made by `mserve package` for TorchServe." },
+      );
+    const [{ deployArchive }, { deployView }] = await Promise.all([
+      import("./deploy.js"),
+      import("./views.js"),
+    ]);
+    const result = await deployArchive(connection, {
+      archive,
+      expectedSha256: model.artifact.sha256,
+      replace,
+      wait: true,
+      timeoutMs,
+      signal: hooks.signal,
+      onStep: hooks.step,
+    });
+    return { data: result, view: deployView(result) };
+  },
   doctor: async (d) => (await import("./doctor.js")).torchserveDoctor(d),
 };

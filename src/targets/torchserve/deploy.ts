@@ -4,7 +4,13 @@ import { MserveError, usageError } from "../../errors.js";
 import { waitUntil } from "../../runtime/wait.js";
 import { type ModelDescription, readiness, type TorchServeClient } from "./client.js";
 import type { Connection } from "./connect.js";
-import { checkArtifact, isStoreFileOfMserve, placeInStore, storeFileName } from "./model-store.js";
+import {
+  checkArtifact,
+  isStoreFileOfMserve,
+  placeInStore,
+  storeFileName,
+  storeFilePrefix,
+} from "./model-store.js";
 
 export interface WorkerSettings {
   minWorkers?: number;
@@ -18,6 +24,8 @@ export interface DeployOptions extends WorkerSettings {
   archive: string;
   /** The registry's hash of the archive: a copy that no longer matches is refused (exit 3). */
   expectedSha256?: string;
+  /** The fix a conflict names (deploy NAME@ALIAS --replace, for a registry version). */
+  replaceHint?: string;
   replace: boolean;
   wait: boolean;
   timeoutMs: number;
@@ -34,6 +42,7 @@ export interface DeployResult {
   server: string;
   storeFile: string;
   sha256: string;
+  digest: string;
   isDefault: boolean;
   workers: { ready: number; wanted: number; min: number; max: number };
   timings: { registerMs?: number; readyMs?: number; totalMs: number };
@@ -85,7 +94,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
       { hint: "Nothing was registered. Run `mserve registry verify`, then push the artifact again." },
     );
   }
-  const storeFile = storeFileName(name, version, artifact.sha256, artifact.kind);
+  const storeFile = storeFileName(name, version, artifact.digest, artifact.kind);
   const store = connection.modelStore;
   if (!store) {
     throw usageError(
@@ -109,6 +118,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
       server: connection.label,
       storeFile,
       sha256: artifact.sha256,
+      digest: artifact.digest,
       isDefault,
       workers: { ready: r.ready, wanted: r.wanted, min: model.minWorkers, max: model.maxWorkers },
       timings: { ...timings, totalMs: Date.now() - started },
@@ -118,13 +128,20 @@ export async function deployArchive(connection: Connection, options: DeployOptio
   const existing = (await client.find(name, version))?.[0];
   let previous: { url: string; wasDefault: boolean; model: ModelDescription } | undefined;
   if (existing) {
-    const same = existing.modelUrl === storeFile;
+    // The same files re-packaged (a new createdOn) carry the same digest: nothing to do.
+    const prefix = storeFilePrefix(existing.modelUrl);
+    const same =
+      existing.modelUrl === storeFile ||
+      (prefix !== undefined && [artifact.digest, artifact.sha256].some((d) => d.startsWith(prefix)));
     if (same) return result("unchanged", existing, await isDefaultVersion(client, name, version));
     if (!options.replace) {
       throw new MserveError(
         "CONFLICT",
-        `${name}:${version} is already deployed on ${connection.label} from a different archive (${existing.modelUrl})`,
-        { hint: "Give the new archive a new version, or pass --replace to swap it in." },
+        `${name}:${version} is already deployed on ${connection.label} from a different archive: the server holds ${prefix ? `digest ${prefix}…` : existing.modelUrl}, this archive is digest ${artifact.digest.slice(0, 12)}…`,
+        {
+          hint: options.replaceHint ?? "Give the new archive a new version, or pass --replace to swap it in.",
+          details: { held: prefix ?? existing.modelUrl, digest: artifact.digest },
+        },
       );
     }
     previous = {

@@ -2,13 +2,14 @@ import { copyFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
+import { contentDigest } from "../../archive/content-digest.js";
 import { sha256File } from "../../archive/hash.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { invalidInput } from "../../errors.js";
 import { readArtifact } from "./read-artifact.js";
 import { validateMarListing } from "./validate-rules.js";
 
-export { isStoreFileOfMserve, storeFileName } from "./store-file.js";
+export { isStoreFileOfMserve, storeFileName, storeFilePrefix } from "./store-file.js";
 
 export interface CheckedArtifact {
   path: string;
@@ -16,6 +17,8 @@ export interface CheckedArtifact {
   name: string;
   version: string;
   sha256: string;
+  /** Content digest: the same files give the same digest whatever the archive's createdOn (content-digest.ts). */
+  digest: string;
   /** minWorkers from the archive's model-config.yaml: TorchServe uses it when no initial_workers is sent. */
   configMinWorkers?: number;
 }
@@ -51,6 +54,8 @@ export async function checkArtifact(path: string): Promise<CheckedArtifact> {
     name: manifest.model.modelName,
     version: manifest.model.modelVersion,
     sha256: await sha256File(path),
+    // TorchServe drops a .tar.gz's first folder; so does the digest, so .mar and .tar.gz of one model agree.
+    digest: await contentDigest(path, { strip: listing.kind === "tgz" ? 1 : 0 }),
     configMinWorkers,
   };
 }

@@ -69,7 +69,17 @@ export const tritonTarget: Target<TritonConnection> = {
       };
     }
     const result = await writeTritonPackage(plan, { force: Boolean(flags.force) });
-    return { data: result, view: packagedView(result, hooks.cwd), warnings };
+    return {
+      data: result,
+      view: packagedView(result, hooks.cwd),
+      warnings,
+      // --register stores config.pbtxt and this version folder (registry-artifact.ts).
+      artifact: {
+        path: join(result.repository, result.model, result.version),
+        name: result.model,
+        version: result.version,
+      },
+    };
   },
 
   validator: {
@@ -103,11 +113,14 @@ export const tritonTarget: Target<TritonConnection> = {
         import("./views.js"),
         import("node:path"),
       ]);
-    if (source.kind === "registry")
-      throw invalidInput(
-        `${source.model.name}:${source.model.version} is a ${source.model.format} artifact; Triton loads model folders`,
-        "Deploy the model folder (mserve deploy model_repository/NAME --target triton).",
+    if (source.kind === "registry") {
+      const { placeOnTriton } = await import("./held.js");
+      return placeOnTriton(
+        connection,
+        { archive: source.path, model: source.model, replace: Boolean(options.replace), timeoutMs },
+        hooks,
       );
+    }
     let modelDir: string;
     if (source.kind === "path") modelDir = resolve(hooks.cwd, source.path);
     else {
@@ -216,6 +229,14 @@ export const tritonTarget: Target<TritonConnection> = {
       },
     });
   },
+
+  artifact: {
+    detect: async (request) => (await import("./registry-artifact.js")).tritonArtifacts.detect(request),
+    describe: async (request) => (await import("./registry-artifact.js")).tritonArtifacts.describe(request),
+  },
+  held: async (connection, ref) => (await import("./held.js")).heldOnTriton(connection, ref),
+  place: async (connection, request, hooks) =>
+    (await import("./held.js")).placeOnTriton(connection, request, hooks),
 
   async doctor(d) {
     return (await import("./doctor.js")).tritonDoctor(d);

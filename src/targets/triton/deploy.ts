@@ -3,12 +3,17 @@ import { basename, dirname, join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, MserveError, usageError } from "../../errors.js";
+import { toProtoJson } from "../../pbtxt/canonical.js";
+import type { ProtoMessage } from "../../pbtxt/schema.js";
+import { schema as TRITON_MODEL_CONFIG } from "../../pbtxt/schemas/triton-model-config.js";
+import { markPlaced } from "../../release/version-folder.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { waitUntil } from "../../runtime/wait.js";
 import { checkBackends } from "./backend-check.js";
 import { type ModelConfig, readModelConfig } from "./config.js";
 import type { TritonConnection } from "./connect.js";
 import { validateTriton } from "./validate.js";
+import { tritonFolder } from "./version-folder.js";
 
 export interface TritonDeployResult {
   name: string;
@@ -205,6 +210,14 @@ export async function deployTriton(
     onStep?: (step: string) => void;
     /** Run once READY (a smoke request); a failure undoes the deploy like a failed load. */
     verify?: (name: string) => Promise<unknown>;
+    /**
+     * Versions to serve whatever config.pbtxt's version policy says (a registry
+     * version, with those already READY): loaded with a policy naming them, so
+     * an alias moving back to an older version finds it served.
+     */
+    serve?: string[];
+    /** The registry version's id, recorded in the markers. */
+    id?: string;
   },
 ): Promise<TritonDeployResult & { verified?: unknown }> {
   const started = Date.now();
@@ -253,7 +266,13 @@ export async function deployTriton(
     for (const m of toLoad) {
       step(`loading ${m.name}`);
       attempted.push(m.name);
-      await connection.client.load(m.name, Math.max(1_000, options.timeoutMs - (Date.now() - started)));
+      const override =
+        m.name === name && options.serve ? servingOverride(m.config, options.serve) : undefined;
+      await connection.client.load(
+        m.name,
+        Math.max(1_000, options.timeoutMs - (Date.now() - started)),
+        override,
+      );
     }
   } catch (error) {
     const network =
@@ -268,9 +287,14 @@ export async function deployTriton(
     async () => {
       // Versions the version policy left out (an older one, once a newer is placed) read "unloaded": not waited for.
       const mine = (await connection.client.index()).filter(
-        (e) => e.name === name && e.version && !(e.state === "UNAVAILABLE" && e.reason === "unloaded"),
+        (e) =>
+          e.name === name &&
+          e.version &&
+          (options.serve
+            ? options.serve.includes(e.version)
+            : !(e.state === "UNAVAILABLE" && e.reason === "unloaded")),
       );
-      return mine.length > 0 && mine.every((e) => e.state === "READY")
+      return mine.length >= (options.serve?.length ?? 1) && mine.every((e) => e.state === "READY")
         ? mine.map((e) => e.version as string)
         : undefined;
     },
@@ -292,6 +316,10 @@ export async function deployTriton(
     }
   }
   await commitPlacement(placed);
+  // Each version placed gets its marker: what exact releases compare with the registry's digest.
+  for (const m of models.filter((m) => m.place))
+    for (const version of await versionFolders(m.dir))
+      await markPlaced(tritonFolder(repository, m.name, version), m.name === name ? options.id : undefined);
   return {
     ...(options.verify ? { verified } : {}),
     name,
@@ -301,4 +329,19 @@ export async function deployTriton(
     state: "READY",
     timings: { loadMs, totalMs: Date.now() - started },
   };
+}
+
+const VERSION_FOLDER = /^[1-9][0-9]*$/;
+
+async function versionFolders(dir: string): Promise<string[]> {
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && VERSION_FOLDER.test(e.name))
+    .map((e) => e.name);
+}
+
+/** Triton's load API takes a whole config as JSON: this one, with a policy that serves exactly `versions`. */
+function servingOverride(config: ModelConfig, versions: string[]): Record<string, string> {
+  const json = toProtoJson(config as unknown as ProtoMessage, TRITON_MODEL_CONFIG);
+  json.version_policy = { specific: { versions: versions.map(Number).sort((a, b) => a - b) } };
+  return { config: JSON.stringify(json) };
 }

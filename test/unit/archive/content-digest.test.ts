@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { contentDigest, withoutCreatedOn } from "../../../src/archive/content-digest.js";
+import { contentDigest, digestOfParts, withoutCreatedOn } from "../../../src/archive/content-digest.js";
 import { sourceDate } from "../../../src/archive/source-date.js";
 import { writeVersionTar } from "../../../src/archive/version-tar.js";
 import { MserveError } from "../../../src/errors.js";
@@ -127,5 +127,23 @@ describe("SOURCE_DATE_EPOCH", () => {
       }
     })();
     expect(refused?.exitCode).toBe(2);
+  });
+});
+
+describe("digestOfParts", () => {
+  it("equals the digest of the version tar built from the same parts", async () => {
+    await mkdir(join(root, "m", "2", "variables"), { recursive: true });
+    await writeFile(join(root, "m", "config.pbtxt"), 'name: "m"');
+    await writeFile(join(root, "m", "2", "model.onnx"), "onnx");
+    await writeFile(join(root, "m", "2", "variables", "v.data"), "v");
+    const parts = [
+      { source: join(root, "m", "config.pbtxt"), prefix: "config.pbtxt" },
+      { source: join(root, "m", "2"), prefix: "2" },
+    ];
+    await writeVersionTar(join(root, "m.tar.gz"), parts, new Date(0));
+    const fromFiles = await digestOfParts(parts);
+    expect(fromFiles).toBe(await contentDigest(join(root, "m.tar.gz")));
+    await writeFile(join(root, "m", "2", "model.onnx"), "other");
+    expect(await digestOfParts(parts)).not.toBe(fromFiles);
   });
 });

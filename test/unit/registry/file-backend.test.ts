@@ -99,11 +99,11 @@ describe("FileRegistry.release and rollback", () => {
     const { registry } = await threeVersions();
     const r1 = await registry.release("intent", "1", "PROD", actor);
     expect(r1.changed).toBe(true);
-    expect(r1.event.previous).toBeUndefined();
+    expect(r1.event?.previous).toBeUndefined();
     const r2 = await registry.release("intent", "2", "PROD", actor);
     expect(r2.changed).toBe(true);
     expect(r2.event).toMatchObject({ action: "release", alias: "PROD", version: "2", previous: "1" });
-    expect(r2.event.seq).toBeGreaterThan(r1.event.seq);
+    expect(r2.event?.seq).toBeGreaterThan(r1.event?.seq ?? Number.POSITIVE_INFINITY);
 
     const back = await registry.rollback("intent", "PROD", actor);
     expect(back).toMatchObject({ action: "rollback", alias: "PROD", version: "1", previous: "2" });
@@ -234,5 +234,74 @@ describe("FileRegistry.models", () => {
     await registry.remove("gone", "1", actor);
     expect(await registry.models()).toEqual([]);
     expect(await registry.model("gone")).toBeUndefined();
+  });
+});
+
+describe("aliases are case-insensitive", () => {
+  it("PROD and prod are one alias, stored as first written; lookup, rollback and history accept either", async () => {
+    const { registry } = await threeVersions();
+    const first = await registry.release("intent", "1", "PROD", actor);
+    expect(first).toMatchObject({ changed: true, alias: "PROD", version: "1" });
+    const second = await registry.release("intent", "2", "prod", actor);
+    expect(second).toMatchObject({ changed: true, alias: "PROD", version: "2", previous: "1" });
+    expect(second.event).toMatchObject({ alias: "PROD", version: "2", previous: "1" });
+    const entry = await registry.model("intent");
+    expect(Object.keys(entry?.aliases ?? {})).toEqual(["PROD"]);
+    const { resolveInEntry } = await import("../../../src/registry/resolve.js");
+    const resolved = resolveInEntry(entry as NonNullable<typeof entry>, {
+      kind: "alias",
+      name: "intent",
+      alias: "Prod",
+    });
+    expect(resolved).toMatchObject({ version: "2", alias: "PROD" });
+    expect((await registry.rollback("intent", "pRoD", actor)).version).toBe("1");
+    const history = await collect(registry.history("intent", "prod"));
+    expect(history.map((e) => `${e.action} ${e.alias} ${e.version}`)).toEqual([
+      "release PROD 1",
+      "release PROD 2",
+      "rollback PROD 1",
+    ]);
+  });
+
+  it("a no-op release says changed: false with no event (no seq, no time)", async () => {
+    const { registry } = await threeVersions();
+    await registry.release("intent", "2", "PROD", actor);
+    const again = await registry.release("intent", "2", "prod", actor);
+    expect(again).toEqual({ changed: false, alias: "PROD", version: "2" });
+  });
+});
+
+describe("content identity", () => {
+  it("pushing other bytes with the same content digest is unchanged; other content is a conflict naming both digests", async () => {
+    const { work, registry } = await setup();
+    const a = await artifact(work, "intent", "9");
+    const pushed = await registry.push({ ...a, digest: "d".repeat(64) }, actor);
+    const b = await artifact(work, "intent", "9");
+    const same = await registry.push({ ...b, digest: "d".repeat(64) }, actor);
+    expect(same).toMatchObject({ status: "unchanged", storedBytes: 0 });
+    expect(same.version.artifact.sha256).toBe(pushed.version.artifact.sha256);
+    const error = await rejectsWith(registry.push({ ...b, digest: "e".repeat(64) }, actor), "CONFLICT");
+    expect(error.message).toContain("dddddddddddd");
+    expect(error.message).toContain("eeeeeeeeeeee");
+    expect(error.exitCode).toBe(5);
+  });
+
+  it("records the kind and digest of each version and reads documents written before kinds", async () => {
+    const { root, work, registry } = await setup();
+    const a = await artifact(work, "old", "1");
+    const pushed = await registry.push({ ...a, kind: "file" }, actor);
+    expect(pushed.version).toMatchObject({ kind: "file", artifact: { digest: a.digest } });
+    const path = join(root, "models", "old", "model.json");
+    const doc = JSON.parse(await readFile(path, "utf8"));
+    for (const v of doc.versions) {
+      delete v.kind;
+      delete v.artifact.digest;
+      v.target = "torchserve";
+    }
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(path, JSON.stringify(doc));
+    const read = (await new FileRegistry(root).model("old"))?.versions[0];
+    expect(read).toMatchObject({ kind: "torchserve-archive", target: "torchserve" });
+    expect(read?.artifact.digest).toBeUndefined();
   });
 });

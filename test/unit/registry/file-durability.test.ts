@@ -62,7 +62,7 @@ describe("history after a crash", () => {
       `${JSON.stringify({ seq: next, at: "2026-01-01T00:00:00Z", by: "ghost", action: "release", alias: "PROD", version: "2" })}\n`,
     );
     const done = await registry.release("intent", "1", "PROD", actor);
-    expect(done.event.seq).toBe(next);
+    expect(done.event?.seq).toBe(next);
     const events = await collect(registry.history("intent"));
     expect(events.map((e) => `${e.seq}:${e.action}:${e.version}:${e.by}`)).toEqual([
       "1:push:1:tester@host",

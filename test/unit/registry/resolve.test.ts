@@ -18,6 +18,7 @@ const version = (v: string): ModelVersion => ({
   name: "intent",
   version: v,
   target: "any",
+  kind: "file",
   format: "file",
   artifact: { uri: `blobs/${v}`, sha256: "0".repeat(64), size: 1 },
   createdAt: "2026-01-01T00:00:00.000Z",
