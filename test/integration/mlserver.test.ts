@@ -210,7 +210,7 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
       );
       expect(pushed).toMatchObject({
         artifact: join(dir, "dist", `iris-${version}.zip`),
-        registry: { name: "iris", version },
+        registry: { name: "iris", version, kind: "mlserver-version", target: "mlserver" },
       });
     }
     await ok("release", "iris", "1", "--as", "PROD", "--target", "mlserver");
@@ -225,6 +225,11 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
     );
     expect(prod2).toMatchObject({ version: "2" });
     expect(prod2.response.predict).toEqual(answers.iris_v2);
+    // Rollback: MLServer keeps every version of the folder loaded, so PROD answers from 1 again at once.
+    await ok("rollback", "iris", "--alias", "prod");
+    const back = json(await ok("predict", "iris", "PROD", "--data", rows(), "-o", "json"));
+    expect(back).toMatchObject({ version: "1", alias: "PROD", target: "mlserver" });
+    expect(back.response.predict).toEqual(answers.iris_v1);
   }, 60_000);
 
   it("bench counts exactly the inferences MLServer's own metrics count", async () => {
