@@ -12,10 +12,13 @@ interface Tools {
   root: string;
 }
 
-export async function startTrivialServer(tools: Tools, delayMs: number) {
-  const child = execa(tools.node, [`${tools.root}/bench/trivial-server.mjs`, String(delayMs)], {
-    buffer: false,
-  });
+/** `modelUrl`: what its describe answer says the model was registered from (an exact release checks it). */
+export async function startTrivialServer(tools: Tools, delayMs: number, modelUrl?: string) {
+  const child = execa(
+    tools.node,
+    [`${tools.root}/bench/trivial-server.mjs`, String(delayMs), ...(modelUrl ? [modelUrl] : [])],
+    { buffer: false },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim())));
     child.once("error", reject);

@@ -2,15 +2,17 @@
 // with a fixed JSON body, and GET /models/<name> with a TorchServe describe body
 // recorded from the real server (mserve bench checks the model exists first).
 // An optional first argument delays every POST answer by that many ms, so that
-// latencies are large enough for autocannon's millisecond resolution.
+// latencies are large enough for autocannon's millisecond resolution. An optional second
+// argument replaces the describe body's modelUrl: a release check compares the digest its
+// store file name carries with the registry's.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
-const describe = JSON.stringify(
-  JSON.parse(
-    readFileSync(new URL("../test/fixtures/recorded/torchserve/describe.json", import.meta.url), "utf8"),
-  ).body,
-);
+const recorded = JSON.parse(
+  readFileSync(new URL("../test/fixtures/recorded/torchserve/describe.json", import.meta.url), "utf8"),
+).body;
+if (process.argv[3]) for (const model of recorded) model.modelUrl = process.argv[3];
+const describe = JSON.stringify(recorded);
 const answer = JSON.stringify({ intent: "set_timer", score: 0.99 });
 const delayMs = Number(process.argv[2] ?? 0);
 const server = createServer((req, res) => {
