@@ -84,9 +84,11 @@ async function predictOverhead(
 ) {
   // The stand-in holds m050@PROD's exact artifact: its store file name carries that version's digest.
   const entry = await new FileRegistry(join(dir, "home", "registry")).model("m050");
-  const prod = entry?.versions.find((v) => v.version === String(VERSIONS - 1));
+  // The release cases above leave PROD at 98 or 99: read where it points now.
+  const prodVersion = entry?.aliases.PROD?.version ?? String(VERSIONS - 1);
+  const prod = entry?.versions.find((v) => v.version === prodVersion);
   const digest = prod?.artifact.digest ?? prod?.artifact.sha256 ?? "0".repeat(64);
-  const server = await startTrivialServer(tools, 0, `m050-${VERSIONS - 1}-${digest.slice(0, 12)}.mar`);
+  const server = await startTrivialServer(tools, 0, `m050-${prodVersion}-${digest.slice(0, 12)}.mar`);
   const url = `http://127.0.0.1:${server.port}`;
   const args = (ref: string) => [
     "predict",

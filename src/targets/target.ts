@@ -358,7 +358,7 @@ export interface Target<C extends TargetConnection = TargetConnection> {
   held?(connection: C, ref: { name: string; version: string }): Promise<Held>;
   /**
    * Puts a registry version on the server and waits until it answers: the
-   * sidecar step of predict (design.md §7, release/ensure.ts) and deploy NAME@ALIAS.
+   * sidecar step of predict (design.md §7, release/exact.ts) and deploy NAME@ALIAS.
    */
   place?(connection: C, request: PlaceRequest, hooks: Hooks): Promise<Outcome>;
   /**

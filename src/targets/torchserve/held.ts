@@ -2,7 +2,8 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Held } from "../target.js";
 import type { Connection } from "./connect.js";
-import { checkArtifact, storeFilePrefix } from "./model-store.js";
+// Only the name parser: the archive readers load when a file must be hashed, so predict stays cheap.
+import { storeFilePrefix } from "./store-file.js";
 
 /**
  * What TorchServe holds for a version: the store file it was registered from
@@ -27,6 +28,7 @@ export async function heldOnTorchServe(
       )
     : false;
   if (!local || !isFile) return { present: true, from: url };
+  const { checkArtifact } = await import("./model-store.js");
   const artifact = await checkArtifact(local).catch(() => undefined);
   return artifact ? { present: true, digest: artifact.digest, from: url } : { present: true, from: url };
 }
