@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { z } from "zod";
 import { usageError } from "../errors.js";
 import { mserveHome } from "../runtime/home.js";
 import { FileRegistry } from "./file/backend.js";
@@ -10,16 +9,20 @@ import type { Registry } from "./types.js";
 
 export type RegistryLocation = { backend: "file"; path: string } | { backend: "mlflow"; url: string };
 
-const userConfigSchema = z
-  .object({
-    registry: z
-      .union([
-        z.strictObject({ backend: z.literal("file"), path: z.string().optional() }),
-        z.strictObject({ backend: z.literal("mlflow"), url: z.string().url() }),
-      ])
-      .optional(),
-  })
-  .passthrough();
+/** zod loads only when $MSERVE_HOME/config.yaml exists: a predict by alias must not pay ~40 ms for it. */
+const userConfigSchema = async () => {
+  const { z } = await import("zod");
+  return z
+    .object({
+      registry: z
+        .union([
+          z.strictObject({ backend: z.literal("file"), path: z.string().optional() }),
+          z.strictObject({ backend: z.literal("mlflow"), url: z.string().url() }),
+        ])
+        .optional(),
+    })
+    .passthrough();
+};
 
 /** `mlflow+http://host:5000` (or https) selects MLflow; anything else is a folder. */
 export function parseRegistryLocation(text: string, cwd: string): RegistryLocation {
@@ -50,7 +53,7 @@ export async function locateRegistry(
   if (text !== undefined) {
     // yaml loads only when the file exists: predict must not pay for it on every call.
     const { parse: parseYaml } = await import("yaml");
-    const parsed = userConfigSchema.safeParse(parseYaml(text) ?? {});
+    const parsed = (await userConfigSchema()).safeParse(parseYaml(text) ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw usageError(

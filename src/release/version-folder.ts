@@ -20,9 +20,13 @@ const exists = (path: string) =>
     () => false,
   );
 
-/** After a placement: the marker records the digest of what is now on disk. */
-export async function markPlaced(folder: VersionFolder, id?: string): Promise<string> {
-  const digest = await digestOfParts(folder.parts);
+/**
+ * After a placement: the marker records the digest of what was placed, hashed
+ * from `folder.parts` (the source mserve copied from, so a server's own later
+ * edits to its copy, e.g. of config.pbtxt, do not change it), or given.
+ */
+export async function markPlaced(folder: VersionFolder, id?: string, known?: string): Promise<string> {
+  const digest = known ?? (await digestOfParts(folder.parts));
   await writeMarker(folder.modelDir, {
     name: folder.name,
     version: folder.version,

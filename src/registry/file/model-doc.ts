@@ -1,69 +1,12 @@
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { z } from "zod";
 import { MserveError } from "../../errors.js";
-import {
-  type AliasEvent,
-  ARTIFACT_FORMATS,
-  ARTIFACT_KINDS,
-  type ArtifactKind,
-  type ModelEntry,
-  type ModelVersion,
-} from "../types.js";
+import type { AliasEvent, ModelEntry } from "../types.js";
+import { checkDoc, checkEvent, type DocShape } from "./doc-check.js";
 
-/** Versions written before kinds were recorded: a TorchServe archive, or a plain file. */
-const kindOf = (v: { target: string; kind?: ArtifactKind | undefined }): ArtifactKind =>
-  v.kind ?? (v.target === "torchserve" ? "torchserve-archive" : "file");
-
-const versionSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    version: z.string(),
-    target: z.string(),
-    kind: z.enum(ARTIFACT_KINDS).optional(),
-    format: z.enum(ARTIFACT_FORMATS),
-    artifact: z.object({
-      uri: z.string(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      size: z.number().int().nonnegative(),
-      digest: z
-        .string()
-        .regex(/^[0-9a-f]{64}$/)
-        .optional(),
-    }),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    source: z.string().optional(),
-    description: z.string().optional(),
-    tags: z.record(z.string(), z.string()),
-  })
-  .transform((v): ModelVersion => ({ ...v, kind: kindOf(v) }));
-
-const docSchema = z.object({
-  schema: z.literal(1),
-  name: z.string(),
-  /** Sequence number of the last committed change; history events above it never happened. */
-  seq: z.number().int().nonnegative(),
-  versions: z.array(versionSchema),
-  aliases: z.record(
-    z.string(),
-    z.object({ version: z.string(), at: z.string(), by: z.string(), previous: z.string().optional() }),
-  ),
-});
-export type ModelDoc = z.infer<typeof docSchema>;
-
-const eventSchema = z.object({
-  seq: z.number().int().positive(),
-  at: z.string(),
-  by: z.string(),
-  action: z.enum(["push", "remove", "release", "rollback"]),
-  alias: z.string().optional(),
-  version: z.string().optional(),
-  previous: z.string().optional(),
-  reason: z.string().optional(),
-}) satisfies z.ZodType<AliasEvent>;
+/** A model's model.json; `seq` is the last committed change: history events above it never happened. */
+export type ModelDoc = DocShape;
 
 export const emptyDoc = (name: string): ModelDoc => ({ schema: 1, name, seq: 0, versions: [], aliases: {} });
 
@@ -75,17 +18,14 @@ export async function readDoc(path: string): Promise<ModelDoc | undefined> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-  const parsed = docSchema.safeParse(safeJson(text));
-  if (!parsed.success) {
-    throw new MserveError(
-      "INVALID_INPUT",
-      `registry file ${path} is damaged: ${parsed.error.issues[0]?.message ?? "not JSON"}`,
-      {
-        hint: "Run `mserve registry verify`; mserve only replaces this file by rename, so damage comes from outside edits.",
-      },
-    );
+  const json = safeJson(text);
+  const parsed = json === undefined ? { ok: false as const, message: "not JSON" } : checkDoc(json);
+  if (!parsed.ok) {
+    throw new MserveError("INVALID_INPUT", `registry file ${path} is damaged: ${parsed.message}`, {
+      hint: "Run `mserve registry verify`; mserve only replaces this file by rename, so damage comes from outside edits.",
+    });
   }
-  return parsed.data;
+  return parsed.value;
 }
 
 function safeJson(text: string): unknown {
@@ -114,11 +54,11 @@ export async function* readHistory(path: string, committedSeq: number): AsyncGen
   try {
     for await (const line of lines) {
       if (!line.trim()) continue;
-      const parsed = eventSchema.safeParse(safeJson(line));
+      const event = checkEvent(safeJson(line));
       // A torn last line (crash mid-append) is not an event.
-      if (!parsed.success || parsed.data.seq > committedSeq) continue;
-      if (pending && pending.seq !== parsed.data.seq) yield pending;
-      pending = parsed.data;
+      if (!event || event.seq > committedSeq) continue;
+      if (pending && pending.seq !== event.seq) yield pending;
+      pending = event;
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;

@@ -181,7 +181,12 @@ export async function deployMlserver(
     );
   }
   // Each placed version gets its marker: what exact releases compare with the registry's digest.
-  for (const version of versions) await markPlaced(mlserverFolder(repository, name, version), options.id);
+  // Hashed from the source folders: what was placed.
+  for (const model of validation.models as (MlserverModel & { version: string })[])
+    await markPlaced(
+      { ...mlserverFolder(repository, name, model.version), parts: [{ source: model.dir, prefix: "" }] },
+      options.id,
+    );
   return {
     name,
     versions,

@@ -33,7 +33,10 @@ export async function deployTfServing(
   );
   const started = Date.now();
   const status = await waitAvailable(connection, name, version, options);
-  await markPlaced(tfFolder(connection.base, name, version));
+  await markPlaced({
+    ...tfFolder(connection.base, name, version),
+    parts: [{ source: options.savedModel, prefix: "" }],
+  });
   return { ...placed, server: connection.label, state: status.state, waitedMs: Date.now() - started };
 }
 

@@ -5,7 +5,7 @@ import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { extractArchive } from "../../archive/extract.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { invalidInput, usageError } from "../../errors.js";
-import { heldIs } from "../../registry/identity.js";
+import { heldIs, identityOf } from "../../registry/identity.js";
 import { heldMismatch } from "../../release/exact.js";
 import { heldFolder, markPlaced } from "../../release/version-folder.js";
 import { formatDuration } from "../../ui/format.js";
@@ -118,7 +118,8 @@ export async function placeOnTfServing(
     hooks.step(`models.config now serves ${model.name}:${model.version} too`);
   hooks.step(`waiting for ${model.name}:${model.version} to be AVAILABLE`);
   await waitAvailable(connection, model.name, model.version, { timeoutMs, signal: hooks.signal });
-  await markPlaced(folder, model.id);
+  // What was placed is the registry's version: its digest, not a re-hash of the server's copy.
+  await markPlaced(folder, model.id, identityOf(model));
   const data = {
     model: model.name,
     version: model.version,

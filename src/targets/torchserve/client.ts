@@ -184,6 +184,32 @@ export class TorchServeClient {
     return this.parse((s) => s.describeResponseSchema, response, action);
   }
 
+  /**
+   * Where a registered version was loaded from (its modelUrl), or undefined when
+   * the server lacks it. Read by hand, not through the zod schemas: every
+   * `predict NAME@ALIAS` asks this, and loading zod alone takes ~40 ms.
+   */
+  async modelUrl(name: string, version: string): Promise<string | undefined> {
+    const action = `describe ${name}:${version}`;
+    const response = await this.call(
+      "management",
+      { action, api: "management" },
+      { method: "GET", path: `/models/${path(name, version)}`, idempotent: true },
+    ).catch((error: unknown) => {
+      if (error instanceof MserveError && error.code === "NOT_FOUND") return undefined;
+      throw error;
+    });
+    if (!response) return undefined;
+    const body = response.json() as { modelUrl?: unknown }[] | undefined;
+    const url = Array.isArray(body) ? body[0]?.modelUrl : undefined;
+    if (typeof url !== "string")
+      throw new MserveError("SERVER_ERROR", `${action}: unexpected answer from TorchServe`, {
+        hint: "Is this a TorchServe 0.12 server? The body did not have the documented shape.",
+        details: { body: response.text().slice(0, 500) },
+      });
+    return url;
+  }
+
   /** describe() that answers undefined instead of throwing when the model or version is unknown. */
   async find(name: string, version?: string): Promise<ModelDescription[] | undefined> {
     return this.describe(name, version).catch((error: unknown) => {

@@ -14,9 +14,8 @@ export async function heldOnTorchServe(
   connection: Connection,
   ref: { name: string; version: string },
 ): Promise<Held> {
-  const [model] = (await connection.client.find(ref.name, ref.version)) ?? [];
-  if (!model) return { present: false };
-  const url = model.modelUrl;
+  const url = await connection.client.modelUrl(ref.name, ref.version);
+  if (url === undefined) return { present: false };
   const prefix = storeFilePrefix(url);
   if (prefix) return { present: true, digest: prefix, from: url };
   const store = connection.modelStore;

@@ -317,9 +317,16 @@ export async function deployTriton(
   }
   await commitPlacement(placed);
   // Each version placed gets its marker: what exact releases compare with the registry's digest.
+  // Hashed from the source folder: what was placed, whatever the server's copy becomes.
   for (const m of models.filter((m) => m.place))
     for (const version of await versionFolders(m.dir))
-      await markPlaced(tritonFolder(repository, m.name, version), m.name === name ? options.id : undefined);
+      await markPlaced(
+        {
+          ...tritonFolder(repository, m.name, version),
+          parts: tritonFolder(dirname(m.dir), m.name, version).parts,
+        },
+        m.name === name ? options.id : undefined,
+      );
   return {
     ...(options.verify ? { verified } : {}),
     name,
