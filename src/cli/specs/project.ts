@@ -32,7 +32,7 @@ export const initSpec = command({
 export const packageSpec = command({
   name: "package",
   description:
-    "build a model artifact from mserve.yaml and/or flags: a .mar, a Triton model folder, a SavedModel layout or an InferenceService",
+    "build a model artifact from mserve.yaml and/or flags: a .mar, a Triton model folder, a SavedModel layout, an InferenceService or an MLServer model folder",
   args: [],
   options: {
     target: targetOption("server to package for (default: mserve.yaml's target, else torchserve)"),

@@ -86,7 +86,7 @@ export const logsSpec = command({
 export const doctorSpec = command({
   name: "doctor",
   description:
-    "check what each target needs (Java, TorchServe, tritonserver, TF Serving or docker, kubectl), ports and the state folder",
+    "check what each target needs (Java, TorchServe, tritonserver, TF Serving or docker, kubectl, mlserver), ports and the state folder",
   args: [],
   options: {
     target: targetOption("check only this target's prerequisites (then any failure is exit 3)"),
