@@ -3,7 +3,6 @@ import type { Context } from "../context.js";
 import { MserveError } from "../errors.js";
 import { type Chosen, chooseTarget, requireVerb } from "../targets/select.js";
 import type { Flags, Hooks, Target, TargetConnection, Verb } from "../targets/target.js";
-import { confirm } from "../ui/confirm.js";
 import { createUi } from "../ui/output.js";
 import { type Spinner, startByteProgress } from "../ui/progress.js";
 
@@ -32,7 +31,7 @@ export function hooksFor(ctx: Context, spinner?: Spinner, yes?: boolean): Hooks 
       return (n) => progress.advance(n);
     },
     warn: (message) => ui.warn(message),
-    confirm: (question) => confirm(ctx, question, yes),
+    confirm: async (question) => (await import("../ui/confirm.js")).confirm(ctx, question, yes),
     signal: ctx.signal,
     env: ctx.env,
     cwd: ctx.cwd,
