@@ -29,7 +29,7 @@ export interface GpuSelection {
   source: "flag" | "default";
   /** GPUs nvidia-smi lists here (empty when it lists none or is absent). */
   detected: GpuInfo[];
-  /** One line for the serve summary: what was chosen and why. */
+  /** One line for the serve summary: what was chosen and why ("none (default: no nvidia-smi on PATH; …)"). */
   note: string;
 }
 
@@ -119,7 +119,7 @@ export function selectGpus(flag: string | undefined, probe: GpuProbe): GpuSelect
       choice,
       source: "default",
       detected,
-      note: `gpus ${describeChoice(choice)} (default: ${listed}; choose with --gpus)`,
+      note: `${describeChoice(choice)} (default: ${listed}; choose with --gpus)`,
     };
   }
   const choice = parseGpuChoice(flag);
@@ -137,7 +137,7 @@ export function selectGpus(flag: string | undefined, probe: GpuProbe): GpuSelect
     choice,
     source: "flag",
     detected,
-    note: `gpus ${describeChoice(choice)} (--gpus; ${listed}${cpuOnly})`,
+    note: `${describeChoice(choice)} (--gpus; ${listed}${cpuOnly})`,
   };
 }
 

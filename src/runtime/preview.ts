@@ -27,7 +27,7 @@ export function launchPreview(
     ...(gpus ? { gpus: gpuSummary(gpus) } : {}),
   };
   const text = [
-    ...(gpus ? [`# ${gpus.note}`] : []),
+    ...(gpus ? [`# gpus ${gpus.note}`] : []),
     ...preview.files.map((f) => `# ${f.path}\n${f.content}`),
     `# run in ${preview.cwd}`,
     ...Object.entries(preview.env).map(([k, v]) => `export ${k}=${shellQuote([v])}`),

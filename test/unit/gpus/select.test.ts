@@ -46,7 +46,7 @@ describe("what nvidia-smi lists", () => {
     expect(selectGpus("0", probe).choice).toEqual({ mode: "devices", ids: [0] });
     const cpu = selectGpus("0,1", { state: "absent" });
     expect(cpu.choice).toEqual({ mode: "devices", ids: [0, 1] });
-    expect(cpu.note).toBe("gpus 0,1 (--gpus; no nvidia-smi on PATH; the server runs on CPU here)");
+    expect(cpu.note).toBe("0,1 (--gpus; no nvidia-smi on PATH; the server runs on CPU here)");
   });
 
   it("probes nothing without nvidia-smi, and tells a failing driver from a machine with no GPU", async () => {
