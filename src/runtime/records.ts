@@ -39,6 +39,7 @@ const RECORD_FIELDS: Record<
   modelStore: { required: true, check: isString, want: "a string" },
   tokenAuth: { required: true, check: (v) => typeof v === "boolean", want: "true or false" },
   keyFile: { required: false, check: isString, want: "a string" },
+  gpus: { required: false, check: isString, want: "a string" },
   command: { required: true, check: (v) => Array.isArray(v) && v.every(isString), want: "a list of strings" },
   startedAt: { required: true, check: isString, want: "a string" },
 };

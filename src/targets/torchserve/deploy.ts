@@ -5,6 +5,7 @@ import { waitUntil } from "../../runtime/wait.js";
 import { type ModelDescription, readiness, type TorchServeClient } from "./client.js";
 import type { Connection } from "./connect.js";
 import { checkArtifact, isStoreFileOfMserve, placeInStore, storeFileName } from "./model-store.js";
+import { placementSummary } from "./placement.js";
 
 export interface WorkerSettings {
   minWorkers?: number;
@@ -36,6 +37,8 @@ export interface DeployResult {
   sha256: string;
   isDefault: boolean;
   workers: { ready: number; wanted: number; min: number; max: number };
+  /** Where the workers run: "cpu", "gpu 0, gpu 1" (describe's gpu/gpuUsage). */
+  devices: string;
   timings: { registerMs?: number; readyMs?: number; totalMs: number };
 }
 
@@ -111,6 +114,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
       sha256: artifact.sha256,
       isDefault,
       workers: { ready: r.ready, wanted: r.wanted, min: model.minWorkers, max: model.maxWorkers },
+      devices: placementSummary(model.workers),
       timings: { ...timings, totalMs: Date.now() - started },
     };
   };
