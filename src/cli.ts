@@ -119,8 +119,18 @@ function legacyOutputDir(spec: CommandSpec, raw: Record<string, unknown>, stderr
  * The single boundary: parses argv, runs the command, turns every failure
  * into a message and an exit code. Only the launcher sets process.exitCode.
  */
+/** A reader that went away (`mserve … | head -1`) wanted no more: stop quietly, as `git log | head` does. */
+function quietOnClosedPipe(stream: NodeJS.WritableStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    cleanupTempPathsSync();
+    process.exit(0);
+  });
+}
+
 export async function main(argv: string[], io: Parameters<typeof createContext>[1] = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
+  if (!io.stdout) quietOnClosedPipe(process.stdout);
   if (asksForVersion(argv)) {
     // Scripts call this in loops: answer before building the command tree.
     const json = peekFlags(argv).output === "json";

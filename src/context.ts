@@ -74,7 +74,7 @@ interface StreamLike {
 }
 
 /**
- * Decides colour in one place. chalk does not read NO_COLOR itself, so we do:
+ * Decides colour in one place (the styling itself reads no environment):
  * any non-empty NO_COLOR, --no-color, TERM=dumb or a non-TTY stream turns it off;
  * FORCE_COLOR (non-zero) turns it on for non-TTY streams.
  */

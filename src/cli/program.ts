@@ -74,7 +74,7 @@ export const commandNames = (): Set<string> =>
 export function buildProgram(version: string, onAction: OnAction, only?: string): Command {
   const program = new Command("mserve")
     .description(
-      "Package trained models and deploy them to model servers (TorchServe, Triton, TF Serving, KServe).",
+      "Package trained models and deploy them to model servers (TorchServe, Triton, TF Serving, KServe, MLServer).",
     )
     .version(version, "-V, --version", "print the mserve version")
     .addOption(new Option("-o, --output <format>", "output format (default: text)").choices(["text", "json"]))

@@ -1,9 +1,8 @@
 import { timeoutMs as parseTimeout } from "../config/server-flags.js";
 import type { Context } from "../context.js";
 import { MserveError } from "../errors.js";
-import { type Chosen, chooseTarget, requireVerb } from "../targets/select.js";
+import { type Chosen, chooseTarget, requireVerb, runningServers } from "../targets/select.js";
 import type { Flags, Hooks, Target, TargetConnection, Verb } from "../targets/target.js";
-import { confirm } from "../ui/confirm.js";
 import { createUi } from "../ui/output.js";
 import { type Spinner, startByteProgress } from "../ui/progress.js";
 
@@ -32,7 +31,7 @@ export function hooksFor(ctx: Context, spinner?: Spinner, yes?: boolean): Hooks 
       return (n) => progress.advance(n);
     },
     warn: (message) => ui.warn(message),
-    confirm: (question) => confirm(ctx, question, yes),
+    confirm: async (question) => (await import("../ui/confirm.js")).confirm(ctx, question, yes),
     signal: ctx.signal,
     env: ctx.env,
     cwd: ctx.cwd,
@@ -72,8 +71,7 @@ async function requireRunning(chosen: Chosen, flags: ServerFlags, env: NodeJS.Pr
     flags.server ||
     Object.keys(env).some((k) => /^MSERVE_(\w+_)?(URL|SERVER)$/.test(k) && env[k]);
   if (addressed || !(descriptor.capabilities as readonly string[]).includes("serve")) return;
-  const { runningOf } = await import("../runtime/servers.js");
-  if ((await runningOf(env, descriptor.id)).length > 0) return;
+  if ((await runningServers(env)).some((r) => r.target === descriptor.id)) return;
   throw new MserveError("UNREACHABLE", `no ${descriptor.title} started by mserve is running`, {
     hint: `Start one with \`mserve serve --target ${descriptor.id}\`, or point at another with --url.`,
   });

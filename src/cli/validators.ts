@@ -25,6 +25,6 @@ export async function validatorFor(path: string, cwd: string, target?: string): 
     if (await validator.detect(path, cwd)) return validator;
   throw invalidInput(
     `${path} is not an artifact mserve knows`,
-    "mserve validates .mar/.tar.gz archives, Triton and TF Serving folders, and InferenceService YAML.",
+    "mserve validates .mar/.tar.gz archives, Triton, TF Serving and MLServer folders, and InferenceService YAML (a file or a folder of them).",
   );
 }

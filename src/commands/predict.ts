@@ -1,17 +1,14 @@
 import type { CommandRun } from "../cli/command.js";
 import type { OptionsOf } from "../cli/options.js";
-import { predictBatch, predictOnce } from "../cli/predict-output.js";
 import { registryAt } from "../cli/registry.js";
 import type { predictSpec } from "../cli/specs/serving.js";
 import { hooksFor, method, openSession, type Session, withConnection } from "../cli/target-session.js";
 import type { Context } from "../context.js";
 import { MserveError, usageError } from "../errors.js";
-import { checkRequestId } from "../predict/log.js";
 import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
 import { parseRef } from "../registry/resolve.js";
 import type { Registry } from "../registry/types.js";
 import type { TargetConnection } from "../targets/target.js";
-import { startSpinner } from "../ui/progress.js";
 
 type Options = OptionsOf<(typeof predictSpec)["options"]>;
 
@@ -31,6 +28,7 @@ async function ensure(
   ctx: Context,
 ) {
   if (!target.model || !registry || !session.adapter.held) return;
+  const { startSpinner } = await import("../ui/progress.js");
   const spinner = await startSpinner(ctx, `Preparing ${describe(target)}`);
   try {
     const { ensureExact } = await import("../release/exact.js");
@@ -60,7 +58,7 @@ export const run: CommandRun<typeof predictSpec> = async ({ args: [model, second
   if (options.version !== undefined && second !== undefined) {
     throw usageError(`two versions given: "${second}" and --version ${options.version}`);
   }
-  if (options.requestId !== undefined) checkRequestId(options.requestId);
+  if (options.requestId !== undefined) (await import("../predict/log.js")).checkRequestId(options.requestId);
   const spec = parseRef(model, second ?? options.version, options.id);
   let registry: Registry | undefined;
   try {
@@ -100,6 +98,8 @@ export const run: CommandRun<typeof predictSpec> = async ({ args: [model, second
         targetId: session.chosen.id,
         timeoutMs: session.timeoutMs,
       };
+      // Loaded once there is a server to ask: a predict that fails before the network stays cheap.
+      const { predictBatch, predictOnce } = await import("../cli/predict-output.js");
       if (options.batch) await predictBatch(where, options, ctx);
       else await predictOnce(where, options, ctx);
     });

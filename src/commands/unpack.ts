@@ -20,6 +20,10 @@ export const run: CommandRun<typeof unpackSpec> = async ({ args: [archive], opti
     stripComponents: options.stripComponents ?? 0,
     force: Boolean(options.force),
     signal: ctx.signal,
+    ...(options.maxCompressionRatio === undefined
+      ? {}
+      : { maxCompressionRatio: options.maxCompressionRatio }),
+    ...(options.ratioMinBytes === undefined ? {} : { ratioMinBytes: options.ratioMinBytes }),
   });
   ui.result(
     result,

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { mserveHome } from "../runtime/home.js";
 import { locateExecutable } from "../runtime/locate.js";
 import { isPortFree, portOwner } from "../runtime/ports.js";
+import { checkGpus, checkNvidiaContainerRuntime } from "./gpu.js";
 import { type CheckResult, type DoctorEnv, explain, firstLine, pass } from "./types.js";
 
 export type { CheckResult, CheckStatus, DoctorEnv, Exec, ExecResult } from "./types.js";
@@ -137,18 +138,20 @@ export async function checkStateFolder(env: NodeJS.ProcessEnv): Promise<CheckRes
 
 /** The checks every target shares, run concurrently; external commands are time-limited by `d.exec`, local ones here. */
 export async function commonChecks(d: DoctorEnv, { localTimeoutMs = 10_000 } = {}): Promise<CheckResult[]> {
-  const [docker, state] = await Promise.all([
+  const [docker, state, gpus, nvidiaRuntime] = await Promise.all([
     checkDocker(d),
     withDeadline(
       checkStateFolder(d.env),
       localTimeoutMs,
       late("state", "state folder ($MSERVE_HOME)", "fail", localTimeoutMs),
     ),
+    checkGpus(d),
+    checkNvidiaContainerRuntime(d),
   ]);
-  return [checkNode(d.nodeVersion), docker, state];
+  return [checkNode(d.nodeVersion), docker, ...nvidiaRuntime, ...gpus, state];
 }
 
-/** The rows in the order doctor prints them: Node.js, then each target's own, then docker and the state folder. */
+/** The rows in the order doctor prints them: Node.js, then each target's own, then docker, the GPUs and the state folder. */
 export function orderChecks(common: CheckResult[], perTarget: CheckResult[]): CheckResult[] {
   const [node, ...rest] = common;
   return [...(node ? [node] : []), ...perTarget, ...rest];

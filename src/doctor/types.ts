@@ -1,3 +1,5 @@
+import type { GpuProbe } from "../runtime/gpus.js";
+
 /** The data `mserve doctor` reports; rendering is the command's job. */
 export type CheckStatus = "pass" | "warn" | "fail";
 
@@ -31,6 +33,8 @@ export interface DoctorEnv {
   cwd: string;
   exec: Exec;
   nodeVersion: string;
+  /** nvidia-smi's answer, asked once per run and shared by every check that needs it (doctor/gpu.ts). */
+  gpuProbe?: Promise<GpuProbe>;
 }
 
 export const pass = (id: string, title: string, detail: string): CheckResult => ({

@@ -40,19 +40,52 @@ export function errorMessage(response: HttpResponse): string {
   return text ? text.slice(0, 300) : `HTTP ${response.status}`;
 }
 
+/** Where a Python exception was raised, as the server reported it. */
+export interface RaisedAt {
+  file: string;
+  line: number;
+  function: string;
+}
+
+/**
+ * The first line of a server's error, and where the model's Python code raised
+ * it when the server says: Triton's Python backend appends "At:" and frames as
+ * `path(line): function`, innermost first. KServe's model server writes an
+ * exception as "ValueError : reason"; the usual "ValueError: reason" reads better.
+ */
+export function readServerError(message: string): { headline: string; raisedAt?: RaisedAt } {
+  const headline = (message.split("\n")[0] ?? "").replace(
+    /^([A-Z]\w*(?:Error|Exception|Warning)) : /,
+    "$1: ",
+  );
+  const frame = /\nAt:\n\s+(.+?)\((\d+)\): (\S+)/.exec(message);
+  if (!frame) return { headline };
+  return {
+    headline,
+    raisedAt: { file: frame[1] as string, line: Number(frame[2]), function: frame[3] as string },
+  };
+}
+
 /** A response that is not the success the caller wanted, as the MserveError a user can act on. */
 export function statusError(response: HttpResponse, failure: StatusFailure): MserveError {
   const message = failure.message ?? errorMessage(response);
   const code = failure.code ?? codeForStatus(response.status);
+  const { headline, raisedAt } = readServerError(message);
+  const where = raisedAt ? ` at ${raisedAt.file}:${raisedAt.line} in ${raisedAt.function}` : "";
   const hint =
     code === "AUTH"
       ? AUTH_HINT
       : code === "NOT_FOUND" && failure.notFoundHint
         ? failure.notFoundHint
-        : `Server: ${safeUrl(failure.baseUrl)}`;
+        : raisedAt
+          ? `The model's own code raised it (${raisedAt.file}:${raisedAt.line}): fix it, package and deploy again. Server: ${safeUrl(failure.baseUrl)}`
+          : `Server: ${safeUrl(failure.baseUrl)}`;
   return new MserveError(
     code,
-    `${failure.server} ${failure.action}: ${message.split("\n")[0]} (HTTP ${response.status})`,
-    { hint, details: { status: response.status, error: message } },
+    `${failure.server} ${failure.action}: ${headline}${where} (HTTP ${response.status})`,
+    {
+      hint,
+      details: { status: response.status, error: message, ...(raisedAt ? { raisedAt } : {}) },
+    },
   );
 }

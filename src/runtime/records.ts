@@ -1,7 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { discardTemp, reserveTempSibling } from "../archive/atomic-output.js";
-import { releaseTempPath } from "../archive/temp-paths.js";
 import { fromFsError, invalidInput, notFound } from "../errors.js";
 import { dockerRunning } from "./docker.js";
 import { runDir, validateServerName } from "./home.js";
@@ -39,6 +37,7 @@ const RECORD_FIELDS: Record<
   modelStore: { required: true, check: isString, want: "a string" },
   tokenAuth: { required: true, check: (v) => typeof v === "boolean", want: "true or false" },
   keyFile: { required: false, check: isString, want: "a string" },
+  gpus: { required: false, check: isString, want: "a string" },
   command: { required: true, check: (v) => Array.isArray(v) && v.every(isString), want: "a list of strings" },
   startedAt: { required: true, check: isString, want: "a string" },
 };
@@ -71,6 +70,11 @@ export async function writeRecord(env: NodeJS.ProcessEnv, record: ServerRecord):
   await mkdir(runDir(env), { recursive: true, mode: 0o700 }).catch((error) =>
     Promise.reject(fromFsError(error, runDir(env), "run folder")),
   );
+  // Loaded here, not at the top: every command reads records, only serve writes them (node:crypto is not free).
+  const [{ discardTemp, reserveTempSibling }, { releaseTempPath }] = await Promise.all([
+    import("../archive/atomic-output.js"),
+    import("../archive/temp-paths.js"),
+  ]);
   const temp = reserveTempSibling(file);
   try {
     await writeFile(temp, content, { mode: 0o600 });

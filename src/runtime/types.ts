@@ -21,6 +21,8 @@ export interface ServerRecord {
   tokenAuth: boolean;
   /** Host path of the key file written by the server when tokenAuth is on. */
   keyFile?: string;
+  /** The GPUs it was started with: "none", "all" or nvidia-smi indexes ("0,1"); absent in older records. */
+  gpus?: string;
   /** The argv that started it (docker run … or torchserve …), for `ps` and debugging. */
   command: string[];
   startedAt: string;
@@ -37,4 +39,6 @@ export interface LaunchPreview {
   env: Record<string, string>;
   files: { path: string; content: string }[];
   urls: Record<string, string>;
+  /** The GPU choice and why it was made (also a comment line of the text form). */
+  gpus?: { choice: string; source: "flag" | "default"; note: string };
 }

@@ -31,7 +31,8 @@ export interface Chosen {
 const urlOf = (r: ServerRecord) =>
   r.urls.management ?? r.urls.http ?? r.urls.rest ?? Object.values(r.urls)[0] ?? "";
 
-async function runningServers(env: NodeJS.ProcessEnv): Promise<ServerRecord[]> {
+/** Servers `mserve serve` started whose process is alive. */
+export async function runningServers(env: NodeJS.ProcessEnv): Promise<ServerRecord[]> {
   const running: ServerRecord[] = [];
   for (const record of (await listRecords(env)).records)
     if ((await recordState(record)) === "running") running.push(record);

@@ -4,6 +4,7 @@ import type { LoadedProject } from "../config/project.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { CheckResult, DoctorEnv } from "../doctor/types.js";
 import type { ArtifactFormat, ArtifactKind, ModelVersion } from "../registry/types.js";
+import type { GpuSelection } from "../runtime/gpus.js";
 import type { LaunchPreview, ServerRecord } from "../runtime/types.js";
 import type { RuntimeSpec } from "../setup/runtime-spec.js";
 import type { View } from "../ui/view.js";
@@ -203,6 +204,8 @@ export interface ServeRequest {
   modelStore?: string;
   wait: boolean;
   timeoutMs: number;
+  /** The GPUs the server may use (--gpus, or all where nvidia-smi lists some), chosen once by the command. */
+  gpus: GpuSelection;
   options: Flags;
   onDebug?: (line: string) => void;
 }

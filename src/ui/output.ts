@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from "chalk";
+import { styleText } from "node:util";
 import type { Context } from "../context.js";
 import { renderView, type View } from "./view.js";
 
@@ -17,13 +17,28 @@ export interface Ui {
   result(data: unknown, text: () => string): void;
   /** A core module's result: its data as JSON, or its View as text. */
   show(outcome: { data: unknown; view: View }): void;
-  out: ChalkInstance;
-  err: ChalkInstance;
+  out: Paint;
+  err: Paint;
 }
 
+/** The few colours mserve uses; plain text where colour is off (decided once, in context.ts). */
+export interface Paint {
+  red(text: string): string;
+  yellow(text: string): string;
+  green(text: string): string;
+}
+
+// node:util's styleText, not chalk: loading chalk cost ~9 ms of every command's start-up.
+const painted: Paint = {
+  red: (text) => styleText("red", text, { validateStream: false }),
+  yellow: (text) => styleText("yellow", text, { validateStream: false }),
+  green: (text) => styleText("green", text, { validateStream: false }),
+};
+const plain: Paint = { red: (text) => text, yellow: (text) => text, green: (text) => text };
+
 export function createUi(ctx: Context): Ui {
-  const out = new Chalk({ level: ctx.color.stdout ? 1 : 0 });
-  const err = new Chalk({ level: ctx.color.stderr ? 1 : 0 });
+  const out = ctx.color.stdout ? painted : plain;
+  const err = ctx.color.stderr ? painted : plain;
   const chatty = !ctx.quiet && ctx.output === "text";
   return {
     out,

@@ -5,6 +5,8 @@ serialized file is a TorchScript model (torch.jit.save) taking a float tensor of
 shape [N, 3, 224, 224]; index_to_name.json maps class indices to labels.
 Accepts raw image bytes, base64 text, or {"data"|"image": <base64>} JSON per request.
 Replies per request: {"label": ..., "score": ..., "topk": [{"label", "score"}, ...]}.
+Devices: BaseHandler.initialize puts the model on cuda:<gpu_id> when TorchServe assigned the
+worker a GPU and torch sees CUDA, else on the CPU; preprocess moves each batch to self.device.
 """
 
 import base64

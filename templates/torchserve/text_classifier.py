@@ -4,6 +4,8 @@ Expects in the model folder (the archive root): the model class file named by th
 manifest's modelFile (default model.py), the state_dict named by serializedFile,
 vocab.json (token -> id, "<unk>" = 0) and index_to_name.json (class index -> label).
 Replies per request: {"intent": label, "score": p, "topk": [{"label", "score"}, ...]}.
+Devices: the model and each batch go to cuda:<gpu_id> when TorchServe assigned the worker
+a GPU (system_properties["gpu_id"]) and torch sees CUDA, else to the CPU.
 """
 
 import importlib

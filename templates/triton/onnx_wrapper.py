@@ -2,7 +2,9 @@
 
 Serves the ONNX model next to this file (model.onnx) on Triton's Python backend with
 onnxruntime, for servers without the onnxruntime backend. Inputs and outputs keep the
-graph's own names, as in config.pbtxt.
+graph's own names, as in config.pbtxt. A KIND_GPU instance runs on CUDA device
+model_instance_device_id when this onnxruntime has the CUDA provider (onnxruntime-gpu),
+else on the CPU.
 """
 
 import json
@@ -22,8 +24,12 @@ class TritonPythonModel:
         options = onnxruntime.SessionOptions()
         # Triton runs one model instance per process: keep each to its own core's worth of threads.
         options.intra_op_num_threads = 1
+        device_id = int(args.get("model_instance_device_id", "0"))
+        gpu = args.get("model_instance_kind") == "GPU" and "CUDAExecutionProvider" in onnxruntime.get_available_providers()
+        providers = [("CUDAExecutionProvider", {"device_id": device_id})] if gpu else []
+        self.device = f"cuda:{device_id}" if gpu else "cpu"
         self.session = onnxruntime.InferenceSession(
-            os.path.join(folder, "model.onnx"), options, providers=["CPUExecutionProvider"]
+            os.path.join(folder, "model.onnx"), options, providers=[*providers, "CPUExecutionProvider"]
         )
 
     def execute(self, requests):

@@ -12,6 +12,13 @@ Inputs and outputs are numpy arrays. Their names, datatypes and dims are the one
 mserve.yaml (targets.triton.inputs / outputs), which `mserve package` writes into
 config.pbtxt. With max-batch-size > 0 every array has the batch dimension first.
 
+Devices: Triton tells each instance where it runs. args["model_instance_kind"] is "GPU" for an
+instance_group of KIND_GPU (`mserve deploy --gpus ...`) and "CPU" otherwise, and
+args["model_instance_device_id"] names the GPU as the server numbers them (within the
+server's CUDA_VISIBLE_DEVICES). instance_device() below turns that into "cuda:N", or "cpu"
+when the instance is a CPU one or torch sees no CUDA; load your model onto it, e.g.
+torch.jit.load(path, map_location=self.device), and move each batch with .to(self.device).
+
 As scaffolded, the model answers OUTPUT0 = INPUT0 * 2, so it deploys and predicts before you
 change anything:
 
@@ -26,11 +33,24 @@ import numpy as np
 import triton_python_backend_utils as pb_utils
 
 
+def instance_device(args):
+    """Where Triton placed this instance: "cuda:N" on GPU N when CUDA is usable here, else "cpu"."""
+    if args.get("model_instance_kind") != "GPU":
+        return "cpu"
+    try:
+        import torch
+    except ImportError:
+        # numpy alone runs on the CPU; a GPU framework (torch, cupy, onnxruntime-gpu) would use the id.
+        return "cpu"
+    return f"cuda:{args.get('model_instance_device_id', '0')}" if torch.cuda.is_available() else "cpu"
+
+
 class TritonPythonModel:
     def initialize(self, args):
         # args: model_config (JSON text of config.pbtxt), model_repository (the model's folder),
         # model_version, model_name, model_instance_kind, model_instance_device_id.
         self.config = json.loads(args["model_config"])
+        self.device = instance_device(args)
         self.folder = os.path.join(args["model_repository"], args["model_version"])
         # The numpy dtype of each output, from config.pbtxt, so answers have the declared type.
         self.output_dtypes = {

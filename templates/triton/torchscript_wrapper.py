@@ -4,6 +4,8 @@ Serves the TorchScript model next to this file (model.pt) on Triton's Python bac
 servers without the libtorch backend. The tensors are those of config.pbtxt: inputs are
 passed to forward() in the order config.pbtxt lists them, and forward()'s results (a tensor,
 or a tuple/list of tensors) are the outputs in that order, cast to their declared datatypes.
+The model runs where Triton placed the instance: cuda:<model_instance_device_id> for a KIND_GPU
+instance when torch sees CUDA, else the CPU.
 """
 
 import json
@@ -20,14 +22,18 @@ class TritonPythonModel:
         folder = os.path.join(args["model_repository"], args["model_version"])
         self.inputs = [i["name"] for i in config["input"]]
         self.outputs = [(o["name"], pb_utils.triton_string_to_numpy(o["data_type"])) for o in config["output"]]
-        self.model = torch.jit.load(os.path.join(folder, "model.pt"), map_location="cpu")
+        gpu = args.get("model_instance_kind") == "GPU" and torch.cuda.is_available()
+        self.device = torch.device(f"cuda:{args.get('model_instance_device_id', '0')}" if gpu else "cpu")
+        self.model = torch.jit.load(os.path.join(folder, "model.pt"), map_location=self.device)
         self.model.eval()
 
     def execute(self, requests):
         responses = []
         for request in requests:
             args = [
-                torch.from_numpy(np.ascontiguousarray(pb_utils.get_input_tensor_by_name(request, n).as_numpy()))
+                torch.from_numpy(
+                    np.ascontiguousarray(pb_utils.get_input_tensor_by_name(request, n).as_numpy())
+                ).to(self.device)
                 for n in self.inputs
             ]
             with torch.inference_mode():

@@ -169,6 +169,26 @@ describe("mserve unpack", () => {
       expect(validate.exitCode, validate.stderr).toBe(3);
       expect(validate.stderr).toMatch(/inflates \d+:1/);
     }
+    // Raised for an archive the user trusts: 64 MiB of zeros (~1000:1) unpacks, and validate goes past the bound.
+    await writeFile(join(dir, "trusted.mar"), zerosZip("weights.bin", 64));
+    expect((await mserve(["unpack", "trusted.mar", "-d", "bounded"], { cwd: dir })).exitCode).toBe(3);
+    const raised = await mserve(
+      ["unpack", "trusted.mar", "-d", "raised", "--max-compression-ratio", "2000", "-o", "json"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(raised.exitCode, raised.stderr).toBe(0);
+    expect(JSON.parse(raised.stdout)).toMatchObject({ bytes: 64 * 1024 * 1024 });
+    const small = await mserve(
+      ["unpack", "trusted.mar", "-d", "small", "--ratio-min-bytes", String(128 * 1024 * 1024)],
+      {
+        cwd: dir,
+      },
+    );
+    expect(small.exitCode, small.stderr).toBe(0);
+    const validate = await mserve(["validate", "trusted.mar", "--max-compression-ratio", "0"], { cwd: dir });
+    expect(validate.stdout + validate.stderr).not.toMatch(/inflates/);
   });
 
   it("bounds size and entries, with flags to raise them", async () => {

@@ -44,6 +44,20 @@ describe("the CLI contract", () => {
     expect(sub.stdout).toContain("--archive-format <format>");
   });
 
+  it("stops quietly when the reader of its output goes away (`mserve --help | true`)", async () => {
+    const bin = join(repoRoot, "bin", "mserve.js");
+    // `true` exits before mserve writes: the write meets a closed pipe (EPIPE).
+    const piped = await execa(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${bin}" --help | true`],
+      {
+        reject: false,
+      },
+    );
+    expect(piped.stderr).toBe("");
+    expect(piped.exitCode).toBe(0);
+  });
+
   it("turns usage mistakes into exit 2, as JSON when asked", async () => {
     const unknown = await mserve(["deploi"], { cwd: dir });
     expect(unknown.exitCode).toBe(2);

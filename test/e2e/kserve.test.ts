@@ -160,6 +160,33 @@ describe("KServe InferenceService manifests and kubectl", () => {
     }
   });
 
+  it("validates a folder of manifests as kubectl apply -f DIR takes it: quoted kinds, several documents, other kinds noted", async () => {
+    const manifests = join(dir, "manifests");
+    await mkdir(manifests);
+    const isvc = (name: string, predictor: string) =>
+      `apiVersion: serving.kserve.io/v1beta1\nkind: "InferenceService"\nmetadata:\n  name: ${name}\nspec:\n  predictor:\n${predictor}`;
+    const model = "    model:\n      modelFormat: {name: sklearn}\n      storageUri: gs://b/m\n";
+    await writeFile(join(manifests, "a.yaml"), isvc("a", model));
+    await writeFile(join(manifests, "b.yml"), `${isvc("b", model)}---\n${isvc("c", model)}`);
+    await writeFile(join(manifests, "secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n");
+    const good = await run(["validate", "manifests", "-o", "json"]);
+    expect(good.exitCode, good.stderr).toBe(0);
+    expect(json(good)).toMatchObject({
+      kind: "inferenceservice",
+      valid: true,
+      count: 3,
+      diagnostics: [{ severity: "note", rule: "isvc-skipped", file: "secret.yaml" }],
+    });
+    // A typo two levels down in the second document of one file fails the whole folder.
+    await writeFile(
+      join(manifests, "b.yml"),
+      `${isvc("b", model)}---\n${isvc("c", `    minReplica: 1\n${model}`)}`,
+    );
+    const bad = await run(["validate", "manifests"]);
+    expect(bad.exitCode).toBe(3);
+    expect(bad.stdout).toMatch(/b\.yml:\d+:5: document 2: unknown field "spec\.predictor\.minReplica"/);
+  });
+
   it("applies with kubectl apply -f - and waits for Ready; --dry-run applies nothing", async () => {
     const dry = await run(["deploy", "--target", "kserve", ...base, "--dry-run"]);
     expect(dry.exitCode).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
@@ -111,6 +111,30 @@ describe("TF Serving through a documented-API stand-in", () => {
         .exitCode,
     ).toBe(4);
     await ok("release", "linear", "1", "--as", "stable", "--target", "tfserving", "--base", base);
+  });
+
+  it("inspects and validates a SavedModel and a TF Serving base folder without a server", async () => {
+    const base = join(dir, "base", "linear");
+    await mkdir(join(base, "3"), { recursive: true });
+    await cp(linear, join(base, "3"), { recursive: true });
+    const saved = json(await ok("inspect", linear, "-o", "json"));
+    expect(saved).toMatchObject({
+      kind: "saved-model",
+      versions: [{ variables: { index: true, shards: 1 } }],
+    });
+    const signature = saved.versions[0].metaGraphs[0].signatures.find(
+      (s: { key: string }) => s.key === "serving_default",
+    );
+    expect(signature.inputs.x).toMatchObject({ dtype: "DT_FLOAT", shape: [-1, 3] });
+    const text = await ok("inspect", "base/linear");
+    expect(text.stdout).toMatch(/base\/linear {2}tfserving base {2}serves version 3/);
+    expect(text.stdout).toMatch(/3 +serving_default +input +x +DT_FLOAT +\[-1,3\]/);
+    expect((await ok("validate", "base/linear")).stdout).toMatch(/valid/);
+    // A version folder without its graph is what TF Serving would fail to load.
+    await mkdir(join(base, "4", "variables"), { recursive: true });
+    const broken = await run("validate", "base/linear");
+    expect(broken.exitCode).toBe(3);
+    expect(broken.stdout).toMatch(/linear\/4: .* is not a SavedModel: saved_model\.pb is missing/);
   });
 
   it("maps TF Serving's error bodies to exit codes", async () => {

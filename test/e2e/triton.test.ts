@@ -49,6 +49,26 @@ describe("mserve validate / package / serve for Triton (no server needed)", () =
     expect(result.stdout).toMatch(/repo: valid/);
   });
 
+  it("leaves what the backend auto-completes to it (a note), and refuses it with --strict-model-config (exit 3)", async () => {
+    await model(
+      "auto",
+      'backend: "onnxruntime"\nmax_batch_size: 4\ninput [ { name: "x" data_type: TYPE_FP32 } ]\noutput [ { name: "y" data_type: TYPE_FP32 dims: [ 1 ] } ]\n',
+      { "1/model.onnx": "onnx" },
+    );
+    const lenient = await run("validate", "repo/auto", "-o", "json");
+    expect(lenient.exitCode, lenient.stderr).toBe(0);
+    expect(json(lenient).diagnostics).toEqual([
+      expect.objectContaining({
+        severity: "note",
+        rule: "tensor-dims",
+        message: expect.stringMatching(/auto-complete/),
+      }),
+    ]);
+    const strict = await run("validate", "repo/auto", "--strict-model-config");
+    expect(strict.exitCode).toBe(3);
+    expect(strict.stdout).toMatch(/error \[tensor-dims\] .*input "x" must specify 'dims'/);
+  });
+
   it("gives every bad input its own diagnostic and exit 3", async () => {
     const cases: [string, string, Record<string, string> | undefined, RegExp, string][] = [
       ["syntax", 'backend: "python"\nmax_batch_size 8\n', undefined, /expected ":"/, "config-syntax"],

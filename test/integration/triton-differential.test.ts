@@ -128,12 +128,14 @@ describe.skipIf(Boolean(missing))("mserve validate agrees with tritonserver 2.51
 
   it("agrees on every generated case, in Triton's default mode and with auto-complete off", async () => {
     const rows: Row[] = [];
+    let crashes = 0;
     const runCase = async (mode: Mode, worker: number, c: HarnessCase) => {
       const server = servers[mode][worker] as TritonUnderTest;
       const started = Date.now();
       let triton = await server.load(c.id, Object.keys(c.models));
       // A crash is the server's flake, not the case's answer: once more on a fresh server.
       if (triton.crashed) {
+        crashes++;
         servers[mode][worker] = await server.restart();
         triton = await (servers[mode][worker] as TritonUnderTest).load(c.id, Object.keys(c.models));
       }
@@ -168,7 +170,7 @@ describe.skipIf(Boolean(missing))("mserve validate agrees with tritonserver 2.51
     const disagreements = rows.filter((r) => !r.agree);
     console.log(
       [
-        `Triton differential: ${HARNESS_CASES.length} cases, ${rows.length} loads, ${rows.length - disagreements.length} agree`,
+        `Triton differential: ${HARNESS_CASES.length} cases, ${rows.length} loads, ${rows.length - disagreements.length} agree (servers restarted after a crash: ${crashes})`,
         ...lines,
         ...disagreements.map((r) => `  DISAGREE ${r.id} (${r.mode}): ${r.why}`),
       ].join("\n"),

@@ -270,7 +270,14 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     const modelPy = join(dir, "reg", "model.py");
     const scaffold = await readFile(modelPy, "utf8");
     expect(scaffold).toMatch(/y = x \* self\.scale/);
-    await writeFile(modelPy, scaffold.replace("y = x * self.scale", "y = x.sum(axis=1, keepdims=True)"));
+    // A row summing to more than 100 makes the model raise, as a handler refusing bad input would.
+    await writeFile(
+      modelPy,
+      scaffold.replace(
+        "y = x * self.scale",
+        'if x.sum() > 100:\n                raise ValueError("bad input")\n            y = x.sum(axis=1, keepdims=True)',
+      ),
+    );
     const yaml = join(dir, "reg", "mserve.yaml");
     await writeFile(
       yaml,
@@ -289,6 +296,10 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     // An object of named tensors, one row without its batch dimension, and the text form: an array.
     const named = await ok("predict", "reg", "--data", '{"INPUT0": [1, 1, 1, 1]}');
     expect(named.stdout).toBe("OUTPUT0 (FP32, shape [1, 1])\n[[4]]");
+    // The model's exception, with its file:line, not only "HTTP 500".
+    const raised = await run("predict", "reg", "--data", "[[100,200,3,4]]");
+    expect(raised.exitCode).toBe(7);
+    expect(raised.stderr).toMatch(/ValueError: bad input at \S+\/reg\/1\/model\.py:\d+ in execute/);
     const wrong = await run("predict", "reg", "--data", "[[1,2,3]]");
     expect(wrong.exitCode).toBe(3);
     expect(wrong.stderr).toMatch(/input "INPUT0" has shape \[1,3\], but reg expects \[-1,4\]/);

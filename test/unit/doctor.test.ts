@@ -314,7 +314,7 @@ async function healthyEnv(overrides: Record<string, string> = {}): Promise<NodeJ
 }
 
 describe("mserve doctor (command)", () => {
-  const ids = ["node", "java", "torchserve", "python", "ports", "docker", "state"];
+  const ids = ["node", "java", "torchserve", "python", "ports", "docker", "gpu", "state"];
 
   it("-o json prints one document { ok: true, checks } when nothing fails", async () => {
     const { stdout, error } = await runDoctor("json", await healthyEnv());

@@ -7,7 +7,7 @@ import { repoRoot } from "../helpers/cli.js";
 describe("mserve setup's runtimes", () => {
   it("pin what the repository's own requirements files pin (what the tests run against)", async () => {
     expect(Object.keys(RUNTIMES)).toEqual(
-      expect.arrayContaining(["torchserve", "triton", "kserve", "mlflow"]),
+      expect.arrayContaining(["torchserve", "triton", "kserve", "mlserver", "mlflow"]),
     );
     for (const [name, spec] of Object.entries(RUNTIMES)) {
       const lines = (await readFile(join(repoRoot, spec.requirementsFile), "utf8"))

@@ -1,6 +1,7 @@
 import { targetOptions } from "../../targets/options.js";
 import { TARGETS } from "../../targets/table.js";
 import type { TargetDescriptor } from "../../targets/target.js";
+import { compressionRatioOptions } from "../archive-limits.js";
 import { arg, command, opt } from "../options.js";
 import { registryOption, targetOption } from "./shared.js";
 
@@ -32,7 +33,7 @@ export const initSpec = command({
 export const packageSpec = command({
   name: "package",
   description:
-    "build a model artifact from mserve.yaml and/or flags: a .mar, a Triton model folder, a SavedModel layout or an InferenceService",
+    "build a model artifact from mserve.yaml and/or flags: a .mar, a Triton model folder, a SavedModel layout, an InferenceService or an MLServer model folder",
   args: [],
   options: {
     target: targetOption("server to package for (default: mserve.yaml's target, else torchserve)"),
@@ -112,6 +113,7 @@ export const unpackSpec = command({
       "drop leading path segments (1 for TorchServe-style tgz)",
       0,
     ),
+    ...compressionRatioOptions,
     force: opt.flag("-f, --force", "replace the target folder if it exists"),
   },
   legacyOutputDir: "dest",

@@ -28,6 +28,10 @@ export const serveSpec = command({
       "--image <image>",
       "container image for --runtime docker (default: the target's image)",
     ),
+    gpus: opt.string(
+      "--gpus <list>",
+      "GPUs the server may use: all, none, or nvidia-smi indexes such as 0,1 (default: all where nvidia-smi lists GPUs, else none)",
+    ),
     wait: opt.negatable("--no-wait", "return once started, without waiting for health"),
     timeout: opt.string("--timeout <duration>", "how long to wait for health (default 120s)"),
     dryRun: opt.flag("--dry-run", "print the config and command without starting anything"),
@@ -36,6 +40,7 @@ export const serveSpec = command({
   examples: [
     "mserve serve                                   # local TorchServe on 127.0.0.1:8080-8082",
     "mserve serve --runtime docker --dry-run        # print the docker run line",
+    "mserve serve --gpus 0,1 --dry-run              # only GPUs 0 and 1: config and command",
     "mserve serve --name ci --ports auto --disable-token-auth",
     "mserve serve --target triton --ports auto     # tritonserver (PATH, or nvidia-pytriton's in ./.venv-triton)",
     "mserve serve --target tfserving --base models # tensorflow_model_server on PATH, or --runtime docker",
@@ -86,7 +91,7 @@ export const logsSpec = command({
 export const doctorSpec = command({
   name: "doctor",
   description:
-    "check what each target needs (Java, TorchServe, tritonserver, TF Serving or docker, kubectl), ports and the state folder",
+    "check what each target needs (Java, TorchServe, tritonserver, TF Serving or docker, kubectl, mlserver), ports and the state folder",
   args: [],
   options: {
     target: targetOption("check only this target's prerequisites (then any failure is exit 3)"),

@@ -108,7 +108,7 @@ export const kserveTarget: Target<KserveConnection> = {
     detect: async (path, cwd) =>
       (await import("./validate.js")).detectInferenceService((await import("node:path")).resolve(cwd, path)),
     validate: async (path, cwd) => ({
-      ...(await (await import("./validate.js")).validateInferenceServiceFile(path, cwd)),
+      ...(await (await import("./validate.js")).validateInferenceServices(path, cwd)),
     }),
     fix: "Fix the fields named above; `mserve package --target kserve` writes manifests the CRD accepts.",
   },

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import type { Diagnostic } from "../../diagnostics.js";
 import { fromFsError } from "../../errors.js";
@@ -109,9 +109,34 @@ function parseManifests(text: string) {
   return { documents, found, lineCounter };
 }
 
-/** Whether the file holds an InferenceService (any quoting, any document, or inside a List). */
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** The manifest files directly in a folder, as `kubectl apply -f DIR` takes them (sorted, not recursive). */
+async function manifestFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && MANIFEST_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
+const isFolder = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
+/**
+ * Whether the file holds an InferenceService (any quoting, any document, or
+ * inside a List), or the folder holds such a file, as `kubectl apply -f DIR`.
+ */
 export async function detectInferenceService(path: string): Promise<boolean> {
-  if (!/\.(ya?ml|json)$/i.test(path)) return false;
+  if (await isFolder(path)) {
+    for (const name of await manifestFiles(path))
+      if (await detectInferenceService(join(path, name))) return true;
+    return false;
+  }
+  if (!MANIFEST_FILE.test(path)) return false;
   const text = await readFile(path, "utf8").catch(() => undefined);
   // Parse only what can be one: the word must be there, quoted or not.
   if (!text?.includes("InferenceService")) return false;
@@ -365,6 +390,43 @@ export async function validateInferenceServiceObject(
       ...at(["metadata", "name"]),
     });
   return out;
+}
+
+/**
+ * `mserve validate DIR` for a folder of manifests: each file holding an
+ * InferenceService is checked; other manifests (a Secret, a ServingRuntime)
+ * are left alone with a note, since mserve checks only InferenceServices.
+ */
+export async function validateInferenceServices(
+  input: string,
+  cwd: string,
+): Promise<InferenceServiceValidation> {
+  const path = resolve(cwd, input);
+  if (!(await isFolder(path))) return validateInferenceServiceFile(input, cwd);
+  const diagnostics: Diagnostic[] = [];
+  let count = 0;
+  for (const name of await manifestFiles(path)) {
+    const one = await validateInferenceServiceFile(join(path, name), cwd);
+    // Each file read and parsed once: one with no InferenceService in it is what detection skips.
+    if (one.count === 0 && one.diagnostics.every((d) => d.rule === "isvc-missing")) {
+      diagnostics.push({
+        severity: "note",
+        rule: "isvc-skipped",
+        message: "no InferenceService in it: not checked",
+        file: name,
+      });
+      continue;
+    }
+    count += one.count;
+    diagnostics.push(...one.diagnostics);
+  }
+  return {
+    path,
+    kind: "inferenceservice",
+    valid: !diagnostics.some((d) => d.severity === "error"),
+    count,
+    diagnostics,
+  };
 }
 
 /** `mserve validate x.yaml` for InferenceService manifests: every document and List item, with YAML path and line:column. */

@@ -64,6 +64,23 @@ export const mlserver = {
     "set-default":
       "MLServer answers a bare name with the highest version it has loaded; address one with `mserve predict NAME:VERSION --target mlserver`.",
   },
+  runtime: {
+    packages: [
+      "mlserver==1.7.1",
+      "mlserver-sklearn==1.7.1",
+      "mlserver-xgboost==1.7.1",
+      "uvloop==0.21.0",
+      "numpy==2.2.6",
+      "pandas==2.2.3",
+      "scikit-learn==1.6.1",
+      "xgboost==3.0.2",
+      "joblib==1.5.1",
+    ],
+    requirementsFile: "requirements-mlserver.txt",
+    bins: ["mlserver"],
+    python: { min: [3, 9], max: [3, 12] },
+    next: "mserve serve --target mlserver",
+  },
   projectSection: () => import("./project-section.js").then((m) => m.mlserverSection),
   load: () => import("./adapter.js").then((m) => m.mlserverTarget),
 } as const satisfies TargetDescriptor;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
-import { isExecutable } from "../../runtime/locate.js";
+import { isExecutable, managedRuntime } from "../../runtime/locate.js";
 
 /** An `mlserver` executable and, when it lives in a Python environment, that environment's site-packages. */
 export interface MlserverInstall {
@@ -42,7 +42,8 @@ function projectVenv(cwd: string): string | undefined {
 
 /**
  * MSERVE_MLSERVER_BIN, then the active venv ($VIRTUAL_ENV), then
- * ./.venv-mlserver (or ./.venv) here or in a folder above, then PATH.
+ * ./.venv-mlserver (or ./.venv) here or in a folder above, then the runtime
+ * `mserve setup mlserver` installed, then PATH.
  */
 export function locateMlserver(env: NodeJS.ProcessEnv, cwd: string): MlserverInstall | undefined {
   const explicit = env.MSERVE_MLSERVER_BIN;
@@ -51,13 +52,15 @@ export function locateMlserver(env: NodeJS.ProcessEnv, cwd: string): MlserverIns
     return found(join(env.VIRTUAL_ENV, "bin", "mlserver"), "VIRTUAL_ENV");
   const venv = projectVenv(cwd);
   if (venv) return found(venv, `project venv (${basename(dirname(dirname(venv)))})`);
+  const managed = join(managedRuntime(env, "mlserver"), "bin", "mlserver");
+  if (isExecutable(managed)) return found(managed, "mserve setup mlserver");
   for (const dir of (env.PATH ?? "").split(delimiter))
     if (dir && isExecutable(join(dir, "mlserver"))) return found(join(dir, "mlserver"), "PATH");
   return undefined;
 }
 
 export const INSTALL_HINT =
-  "python3 -m venv .venv-mlserver && .venv-mlserver/bin/pip install -r requirements-mlserver.txt (mlserver==1.7.1 mlserver-sklearn mlserver-xgboost), activate a venv that has it, or set MSERVE_MLSERVER_BIN";
+  "mserve setup mlserver, or python3 -m venv .venv-mlserver && .venv-mlserver/bin/pip install -r requirements-mlserver.txt (mlserver==1.7.1 mlserver-sklearn mlserver-xgboost), activate a venv that has it, or set MSERVE_MLSERVER_BIN";
 
 export function requireMlserver(env: NodeJS.ProcessEnv, cwd: string): MlserverInstall {
   const install = locateMlserver(env, cwd);

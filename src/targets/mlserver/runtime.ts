@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { cudaVisibleDevices, dockerGpuArgs, type GpuChoice } from "../../runtime/gpus.js";
 import type { MlserverInstall } from "./locate.js";
 
 export interface MlserverPorts {
@@ -29,6 +30,8 @@ interface Inputs {
   workDir: string;
   ports: MlserverPorts;
   parallelWorkers?: number;
+  /** Absent: the runtimes see what the environment shows them. */
+  gpus?: GpuChoice;
 }
 
 const urlsOf = (ports: MlserverPorts) => ({
@@ -62,7 +65,11 @@ export function localMlserverPlan(inputs: Inputs, install: Pick<MlserverInstall,
     runtime: "local",
     file: install.bin,
     args: ["start", inputs.repository],
-    env: settingsEnv(inputs, "127.0.0.1", inputs.ports, inputs.workDir),
+    // Model runtimes (and their parallel workers) inherit it.
+    env: {
+      ...settingsEnv(inputs, "127.0.0.1", inputs.ports, inputs.workDir),
+      ...cudaVisibleDevices(inputs.gpus),
+    },
     cwd: inputs.workDir,
     logFile: join(inputs.workDir, "logs", "mlserver.log"),
     repository: inputs.repository,
@@ -81,6 +88,7 @@ export function dockerMlserverPlan(inputs: Inputs, image = DEFAULT_MLSERVER_IMAG
     "-d",
     "--name",
     `mserve-${inputs.name}`,
+    ...dockerGpuArgs(inputs.gpus),
     "-p",
     `127.0.0.1:${ports.http}:${DEFAULT_MLSERVER_PORTS.http}`,
     "-p",

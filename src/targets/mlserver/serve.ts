@@ -2,9 +2,10 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { MserveError } from "../../errors.js";
 import { V2Client } from "../../protocols/v2/client.js";
+import { describeChoice } from "../../runtime/gpus.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
 import { findFreePorts } from "../../runtime/ports.js";
-import { launchPreview } from "../../runtime/preview.js";
+import { gpuSummary, launchPreview } from "../../runtime/preview.js";
 import { startRecorded } from "../../runtime/start-recorded.js";
 import { formatDuration } from "../../ui/format.js";
 import { fields } from "../../ui/view.js";
@@ -47,6 +48,7 @@ export const mlserverServe: ServeAdapter = {
       workDir,
       ports: await choosePorts(request.ports),
       parallelWorkers: request.options.parallelWorkers as number | undefined,
+      gpus: request.gpus.choice,
     };
     let plan: MlserverLaunchPlan;
     if (request.runtime === "docker") plan = dockerMlserverPlan(inputs, request.image);
@@ -57,7 +59,7 @@ export const mlserverServe: ServeAdapter = {
       plan = localMlserverPlan(inputs, install);
     }
     return {
-      preview: launchPreview(plan),
+      preview: launchPreview(plan, request.gpus),
       async start(startHooks) {
         for (const folder of plan.folders) await mkdir(folder, { recursive: true });
         const client = new V2Client(plan.urls.http, {
@@ -81,6 +83,7 @@ export const mlserverServe: ServeAdapter = {
                 configFile: "",
                 modelStore: plan.repository,
                 tokenAuth: false,
+                gpus: describeChoice(request.gpus.choice),
                 command: [plan.file, ...plan.args],
               },
               runtime: plan.runtime,
@@ -106,7 +109,7 @@ export const mlserverServe: ServeAdapter = {
         }
         const { record, readyMs } = started;
         return {
-          data: { ...record, ready: readyMs !== undefined, readyMs },
+          data: { ...record, ready: readyMs !== undefined, readyMs, gpuChoice: gpuSummary(request.gpus) },
           summary:
             readyMs === undefined
               ? `Started ${record.name}`
@@ -120,6 +123,7 @@ export const mlserverServe: ServeAdapter = {
                   ["http", `${record.urls.http}  (v2 inference and repository API)`],
                   ["metrics", `${record.urls.metrics}/metrics`],
                   ["repository", `${record.modelStore}  (mserve deploy loads models)`],
+                  ["gpus", request.gpus.note],
                   ["logs", `mserve logs ${record.name}`],
                 ],
               ),

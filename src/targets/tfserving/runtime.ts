@@ -1,11 +1,16 @@
 import { join } from "node:path";
+import { cudaVisibleDevices, dockerGpuArgs, type GpuChoice } from "../../runtime/gpus.js";
 
 export const DEFAULT_TFSERVING_IMAGE = "tensorflow/serving";
+/** TF Serving's CUDA build; the plain image is CPU-only and ignores GPUs. */
+export const DEFAULT_TFSERVING_GPU_IMAGE = "tensorflow/serving:latest-gpu";
 
 export interface TfServingLaunchPlan {
   runtime: "local" | "docker";
   file: string;
   args: string[];
+  /** Set on top of the caller's environment (CUDA_VISIBLE_DEVICES). */
+  env: Record<string, string>;
   cwd: string;
   logFile: string;
   base: string;
@@ -19,6 +24,8 @@ interface Inputs {
   workDir: string;
   ports: { rest: number; grpc: number };
   pollSeconds: number;
+  /** Absent: the server's own default (a GPU build uses every GPU it sees). */
+  gpus?: GpuChoice;
 }
 
 /**
@@ -43,6 +50,7 @@ export function localTfServingPlan(inputs: Inputs, bin: string): TfServingLaunch
     runtime: "local",
     file: bin,
     args: serverFlags(join(inputs.base, "models.config"), inputs.ports, inputs.pollSeconds, "127.0.0.1"),
+    env: cudaVisibleDevices(inputs.gpus),
     cwd: inputs.workDir,
     logFile: join(inputs.workDir, "logs", "tfserving.log"),
     base: inputs.base,
@@ -52,7 +60,8 @@ export function localTfServingPlan(inputs: Inputs, bin: string): TfServingLaunch
 }
 
 /** The base folder is mounted at the same path inside, so base_path entries stay valid in both. */
-export function dockerTfServingPlan(inputs: Inputs, image = DEFAULT_TFSERVING_IMAGE): TfServingLaunchPlan {
+export function dockerTfServingPlan(inputs: Inputs, image?: string): TfServingLaunchPlan {
+  const gpus = inputs.gpus && inputs.gpus.mode !== "none";
   return {
     runtime: "docker",
     file: "docker",
@@ -61,15 +70,17 @@ export function dockerTfServingPlan(inputs: Inputs, image = DEFAULT_TFSERVING_IM
       "-d",
       "--name",
       `mserve-${inputs.name}`,
+      ...dockerGpuArgs(inputs.gpus),
       "-p",
       `127.0.0.1:${inputs.ports.rest}:8501`,
       "-p",
       `127.0.0.1:${inputs.ports.grpc}:8500`,
       "-v",
       `${inputs.base}:${inputs.base}`,
-      image,
+      image ?? (gpus ? DEFAULT_TFSERVING_GPU_IMAGE : DEFAULT_TFSERVING_IMAGE),
       ...serverFlags(join(inputs.base, "models.config"), { rest: 8501, grpc: 8500 }, inputs.pollSeconds),
     ],
+    env: {},
     cwd: inputs.workDir,
     logFile: join(inputs.workDir, "logs", "tfserving.log"),
     base: inputs.base,

@@ -1,4 +1,4 @@
-import { launchPreview } from "../../runtime/preview.js";
+import { gpuSummary, launchPreview } from "../../runtime/preview.js";
 import { formatDuration } from "../../ui/format.js";
 import { fields } from "../../ui/view.js";
 import type { ServeAdapter } from "../target.js";
@@ -16,10 +16,11 @@ export const tfservingServe: ServeAdapter = {
       ports: request.ports,
       image: request.image,
       pollSeconds,
+      gpus: request.gpus,
     };
     const plan = await planTfServingServe(options, hooks.env, hooks.cwd, { dryRun });
     return {
-      preview: launchPreview(plan),
+      preview: launchPreview(plan, request.gpus),
       async start(startHooks) {
         const started = await startTfServingServe(
           plan,
@@ -28,7 +29,12 @@ export const tfservingServe: ServeAdapter = {
         );
         const { record } = started;
         return {
-          data: { ...record, ready: started.readyMs !== undefined, readyMs: started.readyMs },
+          data: {
+            ...record,
+            ready: started.readyMs !== undefined,
+            readyMs: started.readyMs,
+            gpuChoice: gpuSummary(request.gpus),
+          },
           summary: `TF Serving ${record.name} answers after ${formatDuration(started.readyMs ?? 0)}`,
           view: {
             quiet: record.name,
@@ -36,6 +42,7 @@ export const tfservingServe: ServeAdapter = {
               fields(`${record.name}  tfserving  ${record.runtime}`, [
                 ["rest", record.urls.rest ?? ""],
                 ["base", `${record.modelStore} (models.config re-read every ${pollSeconds}s)`],
+                ["gpus", request.gpus.note],
                 ["logs", `mserve logs ${record.name}`],
               ]),
             ],

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { delimiter, join, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
 import { createHttpClient } from "../../http/index.js";
+import { describeChoice, type GpuSelection } from "../../runtime/gpus.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
 import { isExecutable } from "../../runtime/locate.js";
 import { findFreePorts } from "../../runtime/ports.js";
@@ -17,6 +18,7 @@ export interface TfServingServeOptions {
   ports?: string;
   image?: string;
   pollSeconds: number;
+  gpus?: GpuSelection;
 }
 
 /** MSERVE_TFSERVING_BIN, else tensorflow_model_server on PATH (TF Serving ships no pip package with the binary). */
@@ -50,7 +52,14 @@ export async function planTfServingServe(
       });
     ports = { rest: rest as number, grpc: grpc as number };
   }
-  const inputs = { name: options.name, base, workDir, ports, pollSeconds: options.pollSeconds };
+  const inputs = {
+    name: options.name,
+    base,
+    workDir,
+    ports,
+    pollSeconds: options.pollSeconds,
+    gpus: options.gpus?.choice,
+  };
   if (options.runtime === "docker") return dockerTfServingPlan(inputs, options.image);
   const bin = locateTfServing(env) ?? (dryRun ? "tensorflow_model_server" : undefined);
   if (!bin) {
@@ -91,13 +100,14 @@ export async function startTfServingServe(
           configFile,
           modelStore: plan.base,
           tokenAuth: false,
+          ...(options.gpus ? { gpus: describeChoice(options.gpus.choice) } : {}),
           command: [plan.file, ...plan.args],
         },
         runtime: plan.runtime,
         file: plan.file,
         args: plan.args,
         cwd: plan.cwd,
-        env,
+        env: { ...env, ...plan.env },
         logFile: plan.logFile,
         ports: { ...plan.ports },
         // TF Serving has no health route; any answer from the REST port (a 404 for an unknown model) means it is up.

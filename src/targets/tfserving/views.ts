@@ -40,7 +40,7 @@ export function inspectView(report: TfServingReport, shown: (path: string) => st
         ].map(([io, n, t]) => {
           const spec = t as TensorSpec;
           return [
-            String(v.version),
+            versionLabel(v.version),
             s.key,
             io as string,
             n as string,
@@ -51,6 +51,10 @@ export function inspectView(report: TfServingReport, shown: (path: string) => st
       ),
     ),
   );
+  // A bare SavedModel folder is not a numbered version: TF Serving would not serve it as one.
+  function versionLabel(version: number) {
+    return report.kind === "saved-model" ? "-" : String(version);
+  }
   return {
     blocks: [
       lines(
@@ -59,7 +63,7 @@ export function inspectView(report: TfServingReport, shown: (path: string) => st
       table(
         ["VERSION", "FILES", "BYTES", "VARIABLES", "TAGS", "WARMUP"],
         report.versions.map((v) => [
-          String(v.version),
+          versionLabel(v.version),
           String(v.files),
           formatBytes(v.bytes),
           v.variables.index ? `${v.variables.shards} shard(s)` : "none",

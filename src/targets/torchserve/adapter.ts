@@ -7,6 +7,7 @@ import { type Connection, connect, selectionOf } from "./connect.js";
 import type { DeployResult } from "./deploy.js";
 import { describeAll, describeModel, registerArchive, unregisterModel, waitForWorkers } from "./manage.js";
 import type { PackageFlags } from "./options.js";
+import { workerPlacement } from "./placement.js";
 import { torchservePredictor } from "./predictor.js";
 import { modelsView, unregisterView } from "./views.js";
 
@@ -179,7 +180,9 @@ export const torchserveTarget: Target<Connection> = {
 
   async models({ client }, { ref }) {
     const models = ref ? await describeModel(client, ref) : await describeAll(client);
-    return { data: { models }, view: modelsView(models, ref?.name, readiness) };
+    // Where each worker runs, read from describe's gpu/gpuUsage, next to the raw fields.
+    const placed = models.map((m) => ({ ...m, devices: m.workers.map(workerPlacement) }));
+    return { data: { models: placed }, view: modelsView(models, ref?.name, readiness) };
   },
 
   async register({ client, label }, { url, options, timeoutMs }, hooks) {

@@ -11,6 +11,7 @@ import {
   storeFileName,
   storeFilePrefix,
 } from "./model-store.js";
+import { placementSummary } from "./placement.js";
 
 export interface WorkerSettings {
   minWorkers?: number;
@@ -45,6 +46,8 @@ export interface DeployResult {
   digest: string;
   isDefault: boolean;
   workers: { ready: number; wanted: number; min: number; max: number };
+  /** Where the workers run: "cpu", "gpu 0, gpu 1" (describe's gpu/gpuUsage). */
+  devices: string;
   timings: { registerMs?: number; readyMs?: number; totalMs: number };
 }
 
@@ -121,6 +124,7 @@ export async function deployArchive(connection: Connection, options: DeployOptio
       digest: artifact.digest,
       isDefault,
       workers: { ready: r.ready, wanted: r.wanted, min: model.minWorkers, max: model.maxWorkers },
+      devices: placementSummary(model.workers),
       timings: { ...timings, totalMs: Date.now() - started },
     };
   };

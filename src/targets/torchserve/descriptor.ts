@@ -1,3 +1,4 @@
+import { compressionRatioOptions } from "../../cli/archive-limits.js";
 import { opt } from "../../cli/options.js";
 import type { TargetDescriptor } from "../target.js";
 
@@ -71,18 +72,7 @@ export const torchserve = {
         "keep extra files' relative folders instead of flattening them",
       ),
     },
-    validate: {
-      maxCompressionRatio: opt.number(
-        "--max-compression-ratio <n>",
-        "archives: largest uncompressed:compressed ratio of one entry over --ratio-min-bytes (default 100; 0 turns it off)",
-        -1,
-      ),
-      ratioMinBytes: opt.int(
-        "--ratio-min-bytes <n>",
-        "archives: entries up to this size are not ratio-checked (default 1048576)",
-        0,
-      ),
-    },
+    validate: compressionRatioOptions,
     deploy: workers,
     register: workers,
     scale: {

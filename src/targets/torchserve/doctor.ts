@@ -1,7 +1,15 @@
 import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { checkPorts, late, withDeadline } from "../../doctor/checks.js";
-import { type CheckResult, type DoctorEnv, explain, firstLine, pass } from "../../doctor/types.js";
+import { gpuProbeOf, type TorchCuda, torchCudaRow } from "../../doctor/gpu.js";
+import {
+  type CheckResult,
+  type DoctorEnv,
+  type ExecResult,
+  explain,
+  firstLine,
+  pass,
+} from "../../doctor/types.js";
 import { javaMajor, locateJava } from "../../runtime/java.js";
 import { locateTorchServe } from "./locate.js";
 
@@ -45,7 +53,7 @@ export async function checkTorchServe(d: DoctorEnv): Promise<CheckResult[]> {
           : `${found.path}: no version (${explain(version)})`,
         fix: "mserve is tested with TorchServe 0.12: pip install torchserve==0.12.0",
       };
-  return [versionRow, python];
+  return [versionRow, ...python];
 }
 
 /**
@@ -72,15 +80,22 @@ async function readHead(path: string): Promise<string> {
   }
 }
 
-/** One interpreter start for all modules: prints {"versions": {...}, "missing": {module: error}}. */
+/**
+ * One interpreter start for all modules: prints {"versions": {...}, "missing":
+ * {module: error}, "cuda": TorchCuda | null}; CUDA as torch in the workers sees it.
+ */
 const PROBE = `import importlib, json
-versions, missing = {}, {}
+versions, missing, cuda = {}, {}, None
 for name in ("torch", "yaml", "psutil"):
     try:
         versions[name] = str(getattr(importlib.import_module(name), "__version__", "present"))
     except Exception as error:
         missing[name] = type(error).__name__ + ": " + str(error)
-print(json.dumps({"versions": versions, "missing": missing}))`;
+if "torch" in versions:
+    import torch
+    cuda = {"version": torch.__version__, "available": bool(torch.cuda.is_available()),
+            "cuda": torch.version.cuda, "devices": torch.cuda.device_count()}
+print(json.dumps({"versions": versions, "missing": missing, "cuda": cuda}))`;
 
 /** pip names; torch is always pinned because a bare `torch` resolves to the newest multi-GB CUDA build. */
 const PIP_NAME: Record<string, string> = { torch: "torch==2.13.0", yaml: "pyyaml", psutil: "psutil" };
@@ -88,13 +103,28 @@ const PIP_NAME: Record<string, string> = { torch: "torch==2.13.0", yaml: "pyyaml
 interface Probe {
   versions: Record<string, string>;
   missing: Record<string, string>;
+  cuda?: TorchCuda | null;
 }
 
-async function checkWorkerPython(d: DoctorEnv, python: string): Promise<CheckResult> {
-  const id = "python";
-  const title = "worker Python packages";
+/** The packages row, and (when torch imports) whether the workers' torch sees CUDA. */
+async function checkWorkerPython(d: DoctorEnv, python: string): Promise<CheckResult[]> {
   const result = await d.exec(python, ["-c", PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS });
   const probe = parseProbe(result.stdout);
+  const packages = packagesRow(python, result, probe);
+  if (!probe?.cuda) return [packages];
+  const cuda = torchCudaRow(
+    "torchserve-cuda",
+    "torch CUDA (TorchServe workers)",
+    python,
+    probe.cuda,
+    await gpuProbeOf(d),
+  );
+  return [packages, cuda];
+}
+
+function packagesRow(python: string, result: ExecResult, probe: Probe | undefined): CheckResult {
+  const id = "python";
+  const title = "worker Python packages";
   if (!probe) {
     return {
       id,

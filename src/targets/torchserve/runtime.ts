@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { usageError } from "../../errors.js";
+import { cudaVisibleDevices, dockerGpuArgs, type GpuChoice } from "../../runtime/gpus.js";
 
 /** The five listeners of TorchServe 0.12 (it has no switch to turn gRPC off, so its ports must be unique too). */
 export interface TorchServePorts {
@@ -19,6 +20,8 @@ export const DEFAULT_PORTS: TorchServePorts = {
 };
 
 export const DEFAULT_IMAGE = "pytorch/torchserve:0.12.0-cpu";
+/** The CUDA build of the same release (reference §8.2: `<ver>-gpu`), for `--gpus` other than none. */
+export const DEFAULT_GPU_IMAGE = "pytorch/torchserve:0.12.0-gpu";
 /** Paths inside the stock image (reference §8.2). */
 const CONTAINER_HOME = "/home/model-server";
 const CONTAINER_STORE = `${CONTAINER_HOME}/model-store`;
@@ -74,6 +77,12 @@ export interface ConfigOptions {
   bind: string;
   modelStore: string;
   tokenAuth: boolean;
+  /**
+   * number_of_gpu: TorchServe uses min(this, the GPUs it counts itself through
+   * CUDA_VISIBLE_DEVICES or nvidia-smi) and hands workers gpu_id 0..n-1 in turn.
+   * Absent: TorchServe counts them (0.12 ConfigManager).
+   */
+  numberOfGpu?: number;
 }
 
 /**
@@ -94,6 +103,7 @@ export function configProperties(options: ConfigOptions): string {
     "enable_model_api=true",
     `disable_token_authorization=${!options.tokenAuth}`,
     "default_workers_per_model=1",
+    ...(options.numberOfGpu === undefined ? [] : [`number_of_gpu=${options.numberOfGpu}`]),
     // Metrics on the metrics port (Prometheus) instead of only in log files, so `bench` and scrapers can read them.
     "metrics_mode=prometheus",
     "default_response_timeout=120",
@@ -110,6 +120,10 @@ export interface ServeInputs {
   /** Host folder for config, logs, temp and key_file.json. */
   workDir: string;
   tokenAuth: boolean;
+  /** Absent: nothing about GPUs is set, TorchServe decides. */
+  gpus?: GpuChoice;
+  /** GPUs the server will see (see ConfigOptions.numberOfGpu). */
+  gpuCount?: number;
 }
 
 export interface LaunchPlan {
@@ -163,6 +177,7 @@ export function localLaunchPlan(inputs: ServeInputs, torchserveBin: string, binD
           bind: "127.0.0.1",
           modelStore: inputs.modelStore,
           tokenAuth: inputs.tokenAuth,
+          numberOfGpu: inputs.gpuCount,
         }),
       },
     ],
@@ -187,6 +202,8 @@ export function localLaunchPlan(inputs: ServeInputs, torchserveBin: string, binD
       TMPDIR: temp,
       LOG_LOCATION: logs,
       METRICS_LOCATION: logs,
+      // The frontend counts GPUs from it, and workers inherit it (cuda:N is the Nth listed).
+      ...cudaVisibleDevices(inputs.gpus),
     },
     logFile: join(logs, "console.log"),
     configFile,
@@ -234,6 +251,7 @@ export function dockerLaunchPlan(
           bind: "0.0.0.0",
           modelStore: CONTAINER_STORE,
           tokenAuth: inputs.tokenAuth,
+          numberOfGpu: inputs.gpuCount,
         }),
       },
     ],
@@ -251,6 +269,8 @@ export function dockerLaunchPlan(
       "--ulimit",
       "stack=67108864",
       ...(options.user ? ["--user", options.user] : []),
+      // Inside the container the chosen GPUs are numbered from 0, as TorchServe counts them.
+      ...dockerGpuArgs(inputs.gpus),
       ...publish(p.inference),
       ...publish(p.management),
       ...publish(p.metrics),
@@ -266,7 +286,7 @@ export function dockerLaunchPlan(
       `LOG_LOCATION=${CONTAINER_RUN}/logs`,
       "-e",
       `METRICS_LOCATION=${CONTAINER_RUN}/logs`,
-      options.image ?? DEFAULT_IMAGE,
+      options.image ?? (!inputs.gpus || inputs.gpus.mode === "none" ? DEFAULT_IMAGE : DEFAULT_GPU_IMAGE),
       ...torchserveArgs,
     ],
     cwd: inputs.workDir,

@@ -1,4 +1,4 @@
-import { launchPreview } from "../../runtime/preview.js";
+import { gpuSummary, launchPreview } from "../../runtime/preview.js";
 import { formatDuration } from "../../ui/format.js";
 import { fields } from "../../ui/view.js";
 import type { ServeAdapter } from "../target.js";
@@ -15,10 +15,11 @@ export const torchserveServe: ServeAdapter = {
       ports: request.ports,
       image: request.image,
       tokenAuth: !request.options.disableTokenAuth,
+      gpus: request.gpus,
     };
     const plan = await planServe(options, hooks, { dryRun });
     return {
-      preview: launchPreview(plan),
+      preview: launchPreview(plan, request.gpus),
       async start(startHooks) {
         const started = await startServe(
           plan,
@@ -27,7 +28,12 @@ export const torchserveServe: ServeAdapter = {
         );
         const { record } = started;
         return {
-          data: { ...record, ready: started.readyMs !== undefined, readyMs: started.readyMs },
+          data: {
+            ...record,
+            ready: started.readyMs !== undefined,
+            readyMs: started.readyMs,
+            gpuChoice: gpuSummary(request.gpus),
+          },
           notes: started.notes,
           summary:
             started.readyMs === undefined
@@ -43,6 +49,7 @@ export const torchserveServe: ServeAdapter = {
                   ["management", record.urls.management ?? ""],
                   ["metrics", record.urls.metrics ?? ""],
                   ["model store", record.modelStore],
+                  ["gpus", request.gpus.note],
                   ["token auth", record.tokenAuth ? `on (keys in ${record.keyFile}, never printed)` : "off"],
                   ["logs", `mserve logs ${record.name}`],
                 ],

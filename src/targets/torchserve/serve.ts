@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, dirname, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
 import { dockerRun, dockerRunning } from "../../runtime/docker.js";
+import { describeChoice, type GpuSelection, visibleGpuCount } from "../../runtime/gpus.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { checkPortsFree, findFreePorts } from "../../runtime/ports.js";
@@ -29,6 +30,7 @@ export interface ServeOptions {
   ports?: string;
   tokenAuth: boolean;
   image?: string;
+  gpus: GpuSelection;
 }
 
 export interface ServeEnv {
@@ -61,7 +63,15 @@ export async function planServe(
   const workDir = serverWorkDir(env, options.name);
   const modelStore = options.modelStore ? resolve(cwd, options.modelStore) : `${workDir}/model-store`;
   const ports = await choosePorts(options.ports);
-  const inputs = { name: options.name, ports, modelStore, workDir, tokenAuth: options.tokenAuth };
+  const inputs = {
+    name: options.name,
+    ports,
+    modelStore,
+    workDir,
+    tokenAuth: options.tokenAuth,
+    gpus: options.gpus.choice,
+    gpuCount: visibleGpuCount(options.gpus),
+  };
   if (options.runtime === "docker") {
     const user =
       typeof process.getuid === "function" ? `${process.getuid()}:${process.getgid?.()}` : undefined;
@@ -160,6 +170,7 @@ export async function startServe(
     modelStore: plan.modelStore,
     tokenAuth: options.tokenAuth,
     ...(plan.keyFile ? { keyFile: plan.keyFile } : {}),
+    gpus: describeChoice(options.gpus.choice),
     command: [plan.file, ...plan.args],
     startedAt: new Date(started).toISOString(),
   };

@@ -5,6 +5,7 @@ import type { MarArtifact } from "./artifact.js";
 import type { readiness } from "./client.js";
 import type { DeployResult } from "./deploy.js";
 import type { ModelView, UnregisterResult } from "./manage.js";
+import { placementSummary, workerPlacement } from "./placement.js";
 import type { MarPlan } from "./plan.js";
 import type { InspectReport } from "./read-artifact.js";
 
@@ -66,6 +67,7 @@ export function deployView(result: DeployResult): View {
           "workers",
           `${result.workers.ready}/${result.workers.wanted} READY (min ${result.workers.min}, max ${result.workers.max})`,
         ],
+        ["devices", result.devices],
         [
           "default",
           result.isDefault
@@ -91,12 +93,13 @@ export function modelsView(
     return `${n}/${m.workers.length} READY (min ${m.minWorkers}, max ${m.maxWorkers})`;
   };
   const overview = table(
-    ["NAME", "VERSION", "DEFAULT", "WORKERS", "BATCH", "ARCHIVE"],
+    ["NAME", "VERSION", "DEFAULT", "WORKERS", "DEVICES", "BATCH", "ARCHIVE"],
     models.map((m) => [
       m.modelName,
       m.modelVersion,
       m.isDefault ? "*" : "",
       workersCell(m),
+      placementSummary(m.workers),
       `${m.batchSize}/${m.maxBatchDelay}ms`,
       m.modelUrl,
     ]),
@@ -108,6 +111,7 @@ export function modelsView(
       `${m.modelName}:${m.modelVersion}`,
       w.id,
       w.status,
+      deviceCell(w),
       String(w.pid ?? ""),
       // TorchServe reports 0 until it has sampled the worker; show nothing rather than "0 MiB".
       w.memoryUsage ? `${Math.round(w.memoryUsage / 1024 / 1024)} MiB` : "",
@@ -119,9 +123,16 @@ export function modelsView(
       overview,
       workers.length === 0
         ? lines(`no workers: add some with \`mserve scale ${described} --min 1\``)
-        : table(["VERSION", "WORKER", "STATUS", "PID", "MEMORY", "STARTED"], workers),
+        : table(["VERSION", "WORKER", "STATUS", "DEVICE", "PID", "MEMORY", "STARTED"], workers),
     ],
   };
+}
+
+/** "gpu 0 (678 MiB used, 3 %)" or "cpu". */
+function deviceCell(worker: ModelView["workers"][number]): string {
+  const p = workerPlacement(worker);
+  const usage = [p.gpuMemoryUsed && `${p.gpuMemoryUsed} used`, p.gpuUtilization].filter(Boolean).join(", ");
+  return usage ? `${p.device} (${usage})` : p.device;
 }
 
 export const unregisterView = (result: UnregisterResult): View => ({

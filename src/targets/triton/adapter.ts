@@ -7,6 +7,7 @@ import { formatDuration } from "../../ui/format.js";
 import { lines } from "../../ui/view.js";
 import type { Target } from "../target.js";
 import { connectTriton, type TritonConnection } from "./connect.js";
+import type { InstanceGroups } from "./gpu-groups.js";
 import { modelsView } from "./views.js";
 
 // Packaging, validation, deploying, serving and doctor load their modules when used.
@@ -141,6 +142,8 @@ export const tritonTarget: Target<TritonConnection> = {
       timeoutMs,
       signal: hooks.signal,
       onStep: hooks.step,
+      onWarn: hooks.warn,
+      ...(typeof options.gpus === "string" ? { gpus: options.gpus } : {}),
       // A model that loads but cannot answer is not deployed: the deploy is undone and says why.
       ...(smoke !== undefined
         ? {
@@ -172,9 +175,22 @@ export const tritonTarget: Target<TritonConnection> = {
     const name = ref?.name;
     const index = (await client.index()).filter((e) => !name || e.name === name);
     const metadata = name && index.some((e) => e.state === "READY") ? await client.metadata(name) : undefined;
+    // Where each loaded model's instances run: the instance groups of Triton's own (normalized) config.
+    const loaded = [...new Set(index.filter((e) => e.state === "READY").map((e) => e.name))];
+    const instances = Object.fromEntries(
+      await Promise.all(
+        loaded.map(
+          async (n) =>
+            [
+              n,
+              (await client.config(n).catch((): Record<string, unknown> => ({}))).instance_group ?? [],
+            ] as const,
+        ),
+      ),
+    ) as Record<string, InstanceGroups>;
     return {
-      data: { models: index, ...(metadata ? { metadata } : {}) },
-      view: modelsView(index, name, metadata),
+      data: { models: index, instances, ...(metadata ? { metadata } : {}) },
+      view: modelsView(index, name, metadata, instances),
     };
   },
 

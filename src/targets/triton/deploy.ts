@@ -1,4 +1,4 @@
-import { cp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { cp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
@@ -10,8 +10,9 @@ import { markPlaced } from "../../release/version-folder.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { waitUntil } from "../../runtime/wait.js";
 import { checkBackends } from "./backend-check.js";
-import { type ModelConfig, readModelConfig } from "./config.js";
+import { type ModelConfig, readModelConfig, writeModelConfig } from "./config.js";
 import type { TritonConnection } from "./connect.js";
+import { gpuInstanceGroups } from "./gpu-groups.js";
 import { validateTriton } from "./validate.js";
 import { tritonFolder } from "./version-folder.js";
 
@@ -21,6 +22,8 @@ export interface TritonDeployResult {
   server: string;
   repository: string;
   state: string;
+  /** The instance groups Triton loaded it with (its normalized config): where the instances run. */
+  instances?: ModelConfig["instance_group"];
   timings: { loadMs: number; totalMs: number };
 }
 
@@ -54,19 +57,25 @@ const pathExists = (path: string) =>
 /** README.md and requirements.txt next to config.pbtxt are mserve's notes: replaced without --replace. */
 const NOTES = new Set(["README.md", "requirements.txt"]);
 
-/** Copies a model folder into the server's repository: new versions are added, an identical one is kept. */
+/**
+ * Copies a model folder into the server's repository: new versions are added, an
+ * identical one is kept. `overrides` replaces top-level files' content in the copy
+ * (config.pbtxt with the instance groups of --gpus); the source stays as it is.
+ */
 async function placeModel(
   source: string,
   repository: string,
   replace: boolean,
   placed: Placed,
+  overrides: Record<string, string> = {},
 ): Promise<void> {
   const name = basename(source);
   const target = join(repository, name);
-  if (resolve(source) === resolve(target)) return;
+  if (resolve(source) === resolve(target) && Object.keys(overrides).length === 0) return;
   if (!(await pathExists(target))) {
     const temp = reserveTempSibling(target);
     await cp(source, temp, { recursive: true });
+    for (const [file, content] of Object.entries(overrides)) await writeFile(join(temp, file), content);
     await rename(temp, target);
     releaseTempPath(temp);
     placed.created.push(target);
@@ -75,7 +84,11 @@ async function placeModel(
   for (const entry of await readdir(source, { withFileTypes: true })) {
     const to = join(target, entry.name);
     const exists = await pathExists(to);
-    if (exists && (await sameTree(join(source, entry.name), to))) continue;
+    const override = overrides[entry.name];
+    if (override !== undefined) {
+      if (exists && (await readFile(to, "utf8").catch(() => undefined)) === override) continue;
+    } else if (resolve(join(source, entry.name)) === resolve(to)) continue;
+    else if (exists && (await sameTree(join(source, entry.name), to))) continue;
     if (exists && !replace && !NOTES.has(entry.name)) {
       throw conflict(
         `${name}/${entry.name} already exists in ${repository}`,
@@ -83,7 +96,8 @@ async function placeModel(
       );
     }
     const temp = reserveTempSibling(to);
-    await cp(join(source, entry.name), temp, { recursive: true });
+    if (override !== undefined) await writeFile(temp, override);
+    else await cp(join(source, entry.name), temp, { recursive: true });
     if (exists) {
       const aside = reserveTempSibling(to);
       await rename(to, aside);
@@ -218,6 +232,9 @@ export async function deployTriton(
     serve?: string[];
     /** The registry version's id, recorded in the markers. */
     id?: string;
+    /** `--gpus`: instance groups for these GPUs go into the server's copy of config.pbtxt. */
+    gpus?: string;
+    onWarn?: (message: string) => void;
   },
 ): Promise<TritonDeployResult & { verified?: unknown }> {
   const started = Date.now();
@@ -232,6 +249,27 @@ export async function deployTriton(
   }
   const repository = connection.repository;
   const models = await modelsToPlace(modelDir, repository);
+  const main = models.at(-1) as ToPlace;
+  const overrides: Record<string, string> = {};
+  if (options.gpus !== undefined) {
+    if (main.config.platform === "ensemble" || main.config.backend === "ensemble")
+      throw usageError(
+        `${name} is an ensemble: it has no instances of its own, so --gpus does not apply`,
+        "Deploy the models it runs with --gpus, then the ensemble without it.",
+      );
+    const { groups, warnings } = gpuInstanceGroups(options.gpus, main.config, connection.record?.gpus);
+    for (const warning of warnings) options.onWarn?.(warning);
+    main.config = { ...main.config, instance_group: groups };
+    overrides["config.pbtxt"] = writeModelConfig(main.config);
+  }
+  if (
+    options.gpus === undefined &&
+    connection.record?.gpus === "none" &&
+    main.config.instance_group?.some((g) => g.kind === "KIND_GPU")
+  )
+    options.onWarn?.(
+      `${name} has a KIND_GPU instance group but ${connection.label} was started with --gpus none: Triton will refuse to load it (no GPU is visible to it)`,
+    );
   step(`checking ${connection.label} has the backends ${name} needs`);
   await checkBackends(
     connection,
@@ -244,7 +282,7 @@ export async function deployTriton(
   try {
     for (const m of models.filter((m) => m.place)) {
       step(`placing ${m.name} in ${repository}`);
-      await placeModel(m.dir, repository, options.replace, placed);
+      await placeModel(m.dir, repository, options.replace, placed, m === main ? overrides : {});
     }
   } catch (error) {
     await undoPlacement(placed);
@@ -317,7 +355,7 @@ export async function deployTriton(
   }
   await commitPlacement(placed);
   // Each version placed gets its marker: what exact releases compare with the registry's digest.
-  // Hashed from the source folder: what was placed, whatever the server's copy becomes.
+  // Hashed from the source folder: what was placed, whatever the server's copy becomes (--gpus).
   for (const m of models.filter((m) => m.place))
     for (const version of await versionFolders(m.dir))
       await markPlaced(
@@ -327,6 +365,8 @@ export async function deployTriton(
         },
         m.name === name ? options.id : undefined,
       );
+  // Triton's own view of the loaded config: KIND_AUTO resolved, defaults filled in.
+  const loaded = await connection.client.config(name).catch(() => undefined);
   return {
     ...(options.verify ? { verified } : {}),
     name,
@@ -334,6 +374,7 @@ export async function deployTriton(
     server: connection.label,
     repository,
     state: "READY",
+    instances: (loaded?.instance_group as ModelConfig["instance_group"]) ?? main.config.instance_group,
     timings: { loadMs, totalMs: Date.now() - started },
   };
 }

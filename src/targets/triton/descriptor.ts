@@ -51,6 +51,10 @@ export const triton = {
         "--smoke <text>",
         "triton: after READY, send this as the model's single input; a failure unloads it",
       ),
+      gpus: opt.string(
+        "--gpus <list>",
+        "triton: instance_group KIND_GPU on these GPUs (all, or nvidia-smi indexes such as 0,1), the count in config.pbtxt per GPU; none: KIND_CPU",
+      ),
     },
     predict: {
       binary: opt.flag(

@@ -1,4 +1,5 @@
 import { delimiter, join, resolve } from "node:path";
+import { cudaVisibleDevices, dockerGpuArgs, type GpuChoice } from "../../runtime/gpus.js";
 import type { TritonInstall } from "./locate.js";
 
 export interface TritonPorts {
@@ -29,6 +30,12 @@ interface Inputs {
   repository: string;
   workDir: string;
   ports: TritonPorts;
+  /**
+   * The devices Triton may see: KIND_GPU instance groups (and KIND_AUTO ones
+   * resolving to GPU) go to these, numbered from 0. Absent: Triton sees what the
+   * environment shows it.
+   */
+  gpus?: GpuChoice;
 }
 
 const urlsOf = (ports: TritonPorts) => ({
@@ -65,7 +72,7 @@ export function localTritonPlan(
 ): TritonLaunchPlan {
   const logFile = join(inputs.workDir, "logs", "triton.log");
   const args = tritonArgs(inputs.repository, inputs.ports, "127.0.0.1");
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...cudaVisibleDevices(inputs.gpus) };
   const links: TritonLaunchPlan["links"] = [];
   if (install.pytriton) {
     const { root, libs, sitePackages } = install.pytriton;
@@ -109,6 +116,7 @@ export function dockerTritonPlan(inputs: Inputs, image = DEFAULT_TRITON_IMAGE): 
     "--name",
     `mserve-${inputs.name}`,
     "--shm-size=1g",
+    ...dockerGpuArgs(inputs.gpus),
     "-p",
     `127.0.0.1:${ports.http}:8000`,
     "-p",

@@ -1,4 +1,4 @@
-import { launchPreview } from "../../runtime/preview.js";
+import { gpuSummary, launchPreview } from "../../runtime/preview.js";
 import { formatDuration } from "../../ui/format.js";
 import { fields } from "../../ui/view.js";
 import type { ServeAdapter } from "../target.js";
@@ -14,10 +14,11 @@ export const tritonServe: ServeAdapter = {
       repository: (request.options.repository as string | undefined) ?? request.modelStore,
       ports: request.ports,
       image: request.image,
+      gpus: request.gpus,
     };
     const plan = await planTritonServe(options, hooks.env, hooks.cwd, { dryRun });
     return {
-      preview: launchPreview(plan),
+      preview: launchPreview(plan, request.gpus),
       async start(startHooks) {
         const started = await startTritonServe(
           plan,
@@ -32,7 +33,12 @@ export const tritonServe: ServeAdapter = {
         );
         const { record } = started;
         return {
-          data: { ...record, ready: started.readyMs !== undefined, readyMs: started.readyMs },
+          data: {
+            ...record,
+            ready: started.readyMs !== undefined,
+            readyMs: started.readyMs,
+            gpuChoice: gpuSummary(request.gpus),
+          },
           summary:
             started.readyMs === undefined
               ? `Started ${record.name}`
@@ -49,6 +55,7 @@ export const tritonServe: ServeAdapter = {
                     "repository",
                     `${record.modelStore}  (explicit model control: mserve deploy loads models)`,
                   ],
+                  ["gpus", request.gpus.note],
                   ["logs", `mserve logs ${record.name}`],
                 ],
               ),

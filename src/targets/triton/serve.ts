@@ -2,6 +2,7 @@ import { mkdir, rm, symlink } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { MserveError } from "../../errors.js";
 import { V2Client } from "../../protocols/v2/client.js";
+import { describeChoice, type GpuSelection } from "../../runtime/gpus.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
 import { findFreePorts } from "../../runtime/ports.js";
 import { startRecorded } from "../../runtime/start-recorded.js";
@@ -22,6 +23,7 @@ export interface TritonServeOptions {
   /** "8000,8001,8002" (http, grpc, metrics) or "auto". */
   ports?: string;
   image?: string;
+  gpus?: GpuSelection;
 }
 
 async function choosePorts(text: string | undefined): Promise<TritonPorts> {
@@ -49,7 +51,13 @@ export async function planTritonServe(
   validateServerName(options.name);
   const workDir = serverWorkDir(env, options.name);
   const repository = options.repository ? resolve(cwd, options.repository) : `${workDir}/model-repository`;
-  const inputs = { name: options.name, repository, workDir, ports: await choosePorts(options.ports) };
+  const inputs = {
+    name: options.name,
+    repository,
+    workDir,
+    ports: await choosePorts(options.ports),
+    gpus: options.gpus?.choice,
+  };
   if (options.runtime === "docker") return dockerTritonPlan(inputs, options.image);
   const install = dryRun ? (locateTriton(env, cwd) ?? { bin: "tritonserver" }) : requireTriton(env, cwd);
   return localTritonPlan(inputs, install, env.PATH);
@@ -92,6 +100,7 @@ export async function startTritonServe(
           configFile: "",
           modelStore: plan.repository,
           tokenAuth: false,
+          ...(options.gpus ? { gpus: describeChoice(options.gpus.choice) } : {}),
           command: [plan.file, ...plan.args],
         },
         runtime: plan.runtime,

@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import type { IndexEntry, ModelMetadata } from "../../protocols/v2/client.js";
 import { fields, lines, table, type View } from "../../ui/view.js";
 import type { TritonDeployResult } from "./deploy.js";
+import { describeInstanceGroups, type InstanceGroups } from "./gpu-groups.js";
 import type { TritonPackageResult } from "./package.js";
 
 /** How Triton results read as text; the adapter pairs each with its JSON data. */
@@ -27,13 +28,19 @@ export const deployedView = (result: TritonDeployResult & { smoke?: unknown }): 
     fields(`${result.name}  READY  on ${result.server}`, [
       ["versions", result.versions.join(", ")],
       ["repository", result.repository],
+      ["instances", result.instances ? describeInstanceGroups(result.instances) : undefined],
       ["smoke", result.smoke === undefined ? undefined : JSON.stringify(result.smoke)],
       ["predict", `mserve predict ${result.name} --target triton --data '…'`],
     ]),
   ],
 });
 
-export function modelsView(models: IndexEntry[], name: string | undefined, metadata?: ModelMetadata): View {
+export function modelsView(
+  models: IndexEntry[],
+  name: string | undefined,
+  metadata?: ModelMetadata,
+  instances: Record<string, InstanceGroups> = {},
+): View {
   if (models.length === 0)
     return {
       blocks: [
@@ -45,11 +52,12 @@ export function modelsView(models: IndexEntry[], name: string | undefined, metad
       ],
     };
   const index = table(
-    ["NAME", "VERSION", "STATE", "REASON"],
+    ["NAME", "VERSION", "STATE", "INSTANCES", "REASON"],
     models.map((m) => [
       m.name,
       m.version ?? "",
       m.state ?? "(not loaded)",
+      m.state === "READY" ? describeInstanceGroups(instances[m.name]) : "",
       (m.reason ?? "").split("\n")[0] ?? "",
     ]),
   );

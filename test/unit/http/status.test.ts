@@ -56,3 +56,37 @@ describe("one HTTP status → exit code mapping", () => {
     ).toBe("Triton index: <html>bad gateway</html> (HTTP 502)");
   });
 });
+
+describe("the model's own exception in a server's error", () => {
+  it("names Triton's Python-backend frame (file:line, function) in the message and the hint", () => {
+    const error = statusError(
+      response(500, {
+        error:
+          "Failed to process the request(s) for model 'bad_0_0', message: ValueError: bad input\n\nAt:\n  /srv/repo/bad/1/model.py(52): execute\n",
+      }),
+      { server: "Triton", action: "infer bad", baseUrl: "http://127.0.0.1:8000" },
+    );
+    expect(error.code).toBe("SERVER_ERROR");
+    expect(error.message).toBe(
+      "Triton infer bad: Failed to process the request(s) for model 'bad_0_0', message: ValueError: bad input at /srv/repo/bad/1/model.py:52 in execute (HTTP 500)",
+    );
+    expect(error.hint).toMatch(/model's own code raised it \(\/srv\/repo\/bad\/1\/model\.py:52\)/);
+    expect(error.details).toMatchObject({ raisedAt: { file: "/srv/repo/bad/1/model.py", line: 52 } });
+  });
+
+  it("reads KServe's `Name : reason` as `Name: reason`, and leaves other messages as they are", () => {
+    const kserve = statusError(response(500, { error: "ValueError : bad input" }), {
+      server: "KServe v1",
+      action: "infer m",
+      baseUrl: "http://h",
+    });
+    expect(kserve.message).toBe("KServe v1 infer m: ValueError: bad input (HTTP 500)");
+    const plain = statusError(response(500, { error: "ratio : 3" }), {
+      server: "X",
+      action: "a",
+      baseUrl: "http://h",
+    });
+    expect(plain.message).toBe("X a: ratio : 3 (HTTP 500)");
+    expect(plain.hint).toBe("Server: http://h/");
+  });
+});

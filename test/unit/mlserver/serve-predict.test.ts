@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { V2Client } from "../../../src/protocols/v2/client.js";
 import { v2Predictor } from "../../../src/protocols/v2/predictor.js";
+import { selectGpus } from "../../../src/runtime/gpus.js";
 import { mlserverServe } from "../../../src/targets/mlserver/serve.js";
 import type { Hooks } from "../../../src/targets/target.js";
 
@@ -20,6 +21,7 @@ const request = (runtime: "local" | "docker", options: Record<string, unknown> =
   ports: "9080,9081,9082",
   wait: true,
   timeoutMs: 1000,
+  gpus: selectGpus(undefined, { state: "absent" }),
   options,
 });
 
