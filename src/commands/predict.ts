@@ -5,7 +5,7 @@ import type { predictSpec } from "../cli/specs/serving.js";
 import { hooksFor, method, openSession, type Session, withConnection } from "../cli/target-session.js";
 import type { Context } from "../context.js";
 import { MserveError, usageError } from "../errors.js";
-import { type PredictTarget, resolvePredictTarget } from "../predict/target.js";
+import { onTarget, type PredictTarget, resolvePredictTarget } from "../predict/target.js";
 import { parseRef } from "../registry/resolve.js";
 import type { Registry } from "../registry/types.js";
 import type { TargetConnection } from "../targets/target.js";
@@ -82,6 +82,7 @@ export const run: CommandRun<typeof predictSpec> = async ({ args: [model, second
       modelTarget: target.model?.target,
     });
     if (unknownAlias && !session.chosen.descriptor.serverLabels) throw unknownAlias;
+    target = onTarget(target, session.chosen.id);
     await withConnection(session, options, ctx, async (connection) => {
       await ensure(session, connection, target, registry, options, ctx);
       const predictor = await method(session, "predictor")(connection, {

@@ -1,3 +1,4 @@
+import { invalidInput } from "../errors.js";
 import { unknownId, unknownModel } from "../registry/errors.js";
 import { aliasKey } from "../registry/names.js";
 import { formatSpec, parseRef, type RefSpec, resolveInEntry } from "../registry/resolve.js";
@@ -13,6 +14,8 @@ export interface PredictTarget {
   model?: ModelVersion;
   /** As the user wrote it. */
   label: string;
+  /** Named by alias or id: only the registry knows it (a version number is also the server's own). */
+  registryOnly?: boolean;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function resolvePredictTarget(
   if (spec.kind === "id") {
     const model = await reg.findById(spec.id);
     if (!model) throw unknownId(spec.id, []);
-    return { name: model.name, version: model.version, model, label };
+    return { name: model.name, version: model.version, model, label, registryOnly: true };
   }
   const entry = await reg.model(spec.name);
   if (!entry) {
@@ -54,7 +57,26 @@ export async function resolvePredictTarget(
     alias: resolved.alias,
     model: resolved.model,
     label,
+    ...(resolved.alias ? { registryOnly: true } : {}),
   };
+}
+
+/**
+ * A registry version made for another server (a TorchServe archive, asked of
+ * Triton) cannot be what this one serves. A version number then means the
+ * server's own version, as for a version the registry does not know; an alias or
+ * id names only that artifact, so asking another server for it is exit 3.
+ */
+export function onTarget(named: PredictTarget, targetId: string): PredictTarget {
+  const model = named.model;
+  if (!model || model.target === "any" || model.target === targetId) return named;
+  if (named.registryOnly)
+    throw invalidInput(
+      `${named.label} is ${model.name}:${model.version}, a ${model.kind} for ${model.target}, which ${targetId} cannot serve`,
+      `Ask the server it was made for (--target ${model.target}), or release a ${targetId} version.`,
+    );
+  const { model: _, alias: __, ...own } = named;
+  return own;
 }
 
 /**
@@ -95,11 +117,12 @@ export async function exactly(
   connection: TargetConnection,
   named: PredictTarget,
 ): Promise<void> {
-  if (!named.model || !adapter.held) return;
+  const own = onTarget(named, adapter.id);
+  if (!own.model || !adapter.held) return;
   const { checkExact } = await import("../release/exact.js");
   await checkExact(adapter, connection, {
-    model: named.model,
-    label: named.label,
-    ...(named.alias ? { alias: named.alias } : {}),
+    model: own.model,
+    label: own.label,
+    ...(own.alias ? { alias: own.alias } : {}),
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSince } from "../../../src/commands/logs-predictions.js";
-import { resolvePredictTarget } from "../../../src/predict/target.js";
+import { onTarget, resolvePredictTarget } from "../../../src/predict/target.js";
 import { FileRegistry } from "../../../src/registry/file/backend.js";
 import { parseRef } from "../../../src/registry/resolve.js";
 import type { Registry } from "../../../src/registry/types.js";
@@ -117,4 +117,28 @@ describe("parseSince", () => {
       throwsWith(() => parseSince(text, now), "USAGE");
     },
   );
+});
+
+describe("onTarget", () => {
+  it("keeps a version of the chosen target or of any target, and drops another target's for a version number", async () => {
+    const registry = new FileRegistry(await temp());
+    const work = await temp();
+    await registry.push(
+      { ...(await artifact(work, "intent", "1")), target: "torchserve", kind: "torchserve-archive" },
+      actor,
+    );
+    await registry.release("intent", "1", "PROD", actor);
+    const byVersion = await resolvePredictTarget(parseRef("intent", "1"), open(registry));
+    expect(onTarget(byVersion, "torchserve").model?.version).toBe("1");
+    // Triton's own intent:1, not the registry's TorchServe archive: no model, so no exact check and no model id.
+    expect(onTarget(byVersion, "triton")).toEqual({ name: "intent", version: "1", label: "intent 1" });
+    const byAlias = await resolvePredictTarget(parseRef("intent@PROD"), open(registry));
+    const refused = throwsWith(() => onTarget(byAlias, "triton"), "INVALID_INPUT");
+    expect(refused.message).toMatch(
+      /intent@PROD is intent:1, a torchserve-archive for torchserve, which triton cannot serve/,
+    );
+    const plain = await registryWithIntent();
+    const anyTarget = await resolvePredictTarget(parseRef("intent@PROD"), open(plain.registry));
+    expect(onTarget(anyTarget, "triton").model?.id).toBe(plain.v1.id);
+  });
 });
