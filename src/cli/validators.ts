@@ -1,4 +1,6 @@
-import { invalidInput } from "../errors.js";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fromFsError, invalidInput } from "../errors.js";
 import { TARGETS } from "../targets/table.js";
 import type { Validator } from "../targets/target.js";
 
@@ -7,6 +9,10 @@ import type { Validator } from "../targets/target.js";
  * recognises it, catch-alls (TorchServe's archive reader) last.
  */
 export async function validatorFor(path: string, cwd: string, target?: string): Promise<Validator> {
+  // A path that is not there is answered before five adapters load to be asked about it.
+  await stat(resolve(cwd, path)).catch((error: unknown) => {
+    throw fromFsError(error, resolve(cwd, path), /\.(mar|zip|tar\.gz|tgz)$/i.test(path) ? "archive" : "path");
+  });
   if (target) {
     const { descriptorOf, isTargetId } = await import("../targets/table.js");
     const { requireVerb } = await import("../targets/select.js");

@@ -1,8 +1,5 @@
-import { writeFileAtomic } from "../archive/atomic-output.js";
-import { readBatchBodies } from "../bench/inputs.js";
-import { benchModel } from "../bench/model-bench.js";
+import { parseConcurrency } from "../bench/concurrency.js";
 import { chart, errorCount, levelRows, toCsv } from "../bench/report.js";
-import { parseConcurrency } from "../bench/run.js";
 import type { CommandRun } from "../cli/command.js";
 import type { benchSpec } from "../cli/specs/serving.js";
 import { method, openSession, withConnection } from "../cli/target-session.js";
@@ -32,7 +29,7 @@ export const run: CommandRun<typeof benchSpec> = async ({ args, options }, ctx) 
   };
   const requestTimeoutMs = parseDuration(options.requestTimeout, "--request-timeout");
   const inputs = options.batch
-    ? await readBatchBodies(options.batch, ctx.cwd)
+    ? await (await import("../bench/inputs.js")).readBatchBodies(options.batch, ctx.cwd)
     : [
         {
           data: options.data,
@@ -55,6 +52,8 @@ export const run: CommandRun<typeof benchSpec> = async ({ args, options }, ctx) 
     const spinner = await startSpinner(ctx, `Benchmarking ${formatRef(ref)} on ${connection.label}`);
     try {
       const predictor = await method(session, "predictor")(connection, { ...ref, options, cwd: ctx.cwd });
+      // The load engine (and its histogram package) loads only once there is a server to measure.
+      const { benchModel } = await import("../bench/model-bench.js");
       const bench = await benchModel(predictor, { name: ref.name, server: connection.label }, inputs, plan, {
         requestTimeoutMs,
         signal: ctx.signal,
@@ -78,7 +77,10 @@ export const run: CommandRun<typeof benchSpec> = async ({ args, options }, ctx) 
     interrupted: result.interrupted,
     levels: result.levels,
   };
-  if (options.csv) await writeFileAtomic(options.csv, toCsv(result.levels));
+  if (options.csv) {
+    const { writeFileAtomic } = await import("../archive/atomic-output.js");
+    await writeFileAtomic(options.csv, toCsv(result.levels));
+  }
   const table = levelRows(result.levels);
   const text = () =>
     result.levels.length === 0

@@ -6,7 +6,6 @@ import type { deploySpec } from "../cli/specs/serving.js";
 import { method, openSession, withConnection, withProgress } from "../cli/target-session.js";
 import { findProject } from "../config/find-project.js";
 import type { Context } from "../context.js";
-import { withRegistry } from "../registry/open.js";
 import { parseRef, resolveRef } from "../registry/resolve.js";
 import type { ModelVersion } from "../registry/types.js";
 import type { DeploySource } from "../targets/target.js";
@@ -29,6 +28,8 @@ async function fromRegistry(
 ): Promise<{ path: string; model: ModelVersion; alias?: string } | undefined> {
   if (!options.id && (!first || (await exists(resolve(ctx.cwd, first))))) return undefined;
   if (!options.id && second === undefined && !/[:@]/.test(first as string)) return undefined;
+  // The registry's code loads only for a registry reference, not for every deploy of a file.
+  const { withRegistry } = await import("../registry/open.js");
   return withRegistry(registryAt(ctx, options.registry), async (registry) => {
     const { model, alias } = await resolveRef(registry, parseRef(first, second, options.id));
     return { path: await registry.localArtifact(model, ctx.signal), model, ...(alias ? { alias } : {}) };

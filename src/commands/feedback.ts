@@ -2,10 +2,10 @@ import type { CommandRun } from "../cli/command.js";
 import type { feedbackSpec } from "../cli/specs/registry.js";
 import { notFound, usageError } from "../errors.js";
 import { appendFeedback, checkRequestId, findPrediction } from "../predict/log.js";
-import { currentActor } from "../registry/open.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof feedbackSpec> = async ({ args, options }, ctx) => {
+  const { currentActor } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const label = options.label.trim();
   if (!label) throw usageError("give a label, e.g. --label set_timer");

@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import { execa } from "execa";
 import type { CommandRun } from "../cli/command.js";
 import type { logsSpec } from "../cli/specs/servers.js";
 import { notFound, usageError } from "../errors.js";
@@ -28,6 +27,7 @@ export const run: CommandRun<typeof logsSpec> = async ({ args, options }, ctx) =
   const ui = createUi(ctx);
   const live = record.runtime === "docker" && record.containerId && (await recordState(record)) === "running";
   if (live && record.containerId) {
+    const { execa } = await import("execa");
     const argv = dockerLogsArgv(record.containerId, { follow: Boolean(options.follow), tail: lines });
     if (ctx.output === "json") {
       const { stdout, stderr } = await execa("docker", argv, {

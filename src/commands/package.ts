@@ -4,8 +4,6 @@ import type { packageSpec } from "../cli/specs/project.js";
 import { hooksFor, method, openSession } from "../cli/target-session.js";
 import { findProject } from "../config/find-project.js";
 import { usageError } from "../errors.js";
-import { currentActor, withRegistry } from "../registry/open.js";
-import { describePush } from "../registry/push-input.js";
 import { createUi } from "../ui/output.js";
 import { type ByteProgress, startByteProgress } from "../ui/progress.js";
 
@@ -37,6 +35,10 @@ export const run: CommandRun<typeof packageSpec> = async ({ options }, ctx) => {
       "Register what the model's own target packages (e.g. mserve package --target triton --register), or push a file with `mserve registry push FILE --name NAME --version V`.",
     );
   const { path, name, version } = outcome.artifact;
+  const [{ currentActor, withRegistry }, { describePush }] = await Promise.all([
+    import("../registry/open.js"),
+    import("../registry/push-input.js"),
+  ]);
   // The target that packaged it describes it: a folder becomes the deterministic archive the registry stores.
   const input = await describePush(
     path,

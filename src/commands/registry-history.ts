@@ -1,7 +1,6 @@
 import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
 import type { registryHistorySpec } from "../cli/specs/registry.js";
-import { withRegistry } from "../registry/open.js";
 import { checkName } from "../registry/resolve.js";
 import type { AliasEvent } from "../registry/types.js";
 import { formatTable } from "../ui/format.js";
@@ -19,6 +18,7 @@ const what = (e: AliasEvent) => {
 };
 
 export const run: CommandRun<typeof registryHistorySpec> = async ({ args, options }, ctx) => {
+  const { withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const name = checkName(args[0] as string);
   const events = await withRegistry(registryAt(ctx, options.registry), async (registry) => {

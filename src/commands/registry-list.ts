@@ -3,7 +3,6 @@ import { registryAt } from "../cli/registry.js";
 import type { registryListSpec } from "../cli/specs/registry.js";
 import { unknownModel } from "../registry/errors.js";
 import { compareVersions } from "../registry/names.js";
-import { withRegistry } from "../registry/open.js";
 import { checkName } from "../registry/resolve.js";
 import { formatBytes, formatTable } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
@@ -14,6 +13,7 @@ const aliasText = (aliases: Record<string, string>) =>
     .join(" ");
 
 export const run: CommandRun<typeof registryListSpec> = async ({ args, options }, ctx) => {
+  const { withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const name = args[0] === undefined ? undefined : checkName(args[0]);
   await withRegistry(registryAt(ctx, options.registry), async (registry) => {

@@ -1,12 +1,12 @@
 import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
 import type { registryPushSpec } from "../cli/specs/registry.js";
-import { currentActor, withRegistry } from "../registry/open.js";
 import { describePush, parseTags } from "../registry/push-input.js";
 import { formatBytes } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof registryPushSpec> = async ({ args, options }, ctx) => {
+  const { currentActor, withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const input = await describePush(
     args[0],

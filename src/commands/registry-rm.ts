@@ -2,12 +2,12 @@ import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
 import type { registryRmSpec } from "../cli/specs/registry.js";
 import { usageError } from "../errors.js";
-import { currentActor, withRegistry } from "../registry/open.js";
 import { parseRef, resolveRef } from "../registry/resolve.js";
 import { confirm } from "../ui/confirm.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof registryRmSpec> = async ({ args, options }, ctx) => {
+  const { currentActor, withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const spec = parseRef(args[0], args[1], options.id);
   if (spec.kind === "name") {

@@ -1,12 +1,12 @@
 import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
 import type { registryShowSpec } from "../cli/specs/registry.js";
-import { withRegistry } from "../registry/open.js";
 import { parseRef, resolveRef } from "../registry/resolve.js";
 import { formatBytes } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof registryShowSpec> = async ({ args, options }, ctx) => {
+  const { withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const spec = parseRef(args[0], args[1], options.id);
   const shown = await withRegistry(registryAt(ctx, options.registry), async (registry) => {

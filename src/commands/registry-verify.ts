@@ -2,10 +2,10 @@ import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
 import type { registryVerifySpec } from "../cli/specs/registry.js";
 import { MserveError } from "../errors.js";
-import { withRegistry } from "../registry/open.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof registryVerifySpec> = async ({ options }, ctx) => {
+  const { withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const report = await withRegistry(registryAt(ctx, options.registry), (registry) =>
     registry.verify({ prune: options.prune }),

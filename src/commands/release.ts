@@ -4,7 +4,6 @@ import type { releaseSpec } from "../cli/specs/registry.js";
 import { openSession } from "../cli/target-session.js";
 import { usageError } from "../errors.js";
 import { aliasKey, checkAlias } from "../registry/names.js";
-import { currentActor, withRegistry } from "../registry/open.js";
 import { parseRef } from "../registry/resolve.js";
 import type { ReleaseResult } from "../registry/types.js";
 import type { Outcome } from "../targets/target.js";
@@ -16,6 +15,7 @@ const releasedText = (name: string, r: ReleaseResult) =>
     : `${name}@${r.alias} already points at ${r.version}; nothing changed`;
 
 export const run: CommandRun<typeof releaseSpec> = async ({ args: [model, second], options }, ctx) => {
+  const { currentActor, withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const alias = checkAlias(options.as);
   const spec = parseRef(model, second);

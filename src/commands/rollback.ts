@@ -1,11 +1,11 @@
 import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
 import type { rollbackSpec } from "../cli/specs/registry.js";
-import { currentActor, withRegistry } from "../registry/open.js";
 import { checkName } from "../registry/resolve.js";
 import { createUi } from "../ui/output.js";
 
 export const run: CommandRun<typeof rollbackSpec> = async ({ args, options }, ctx) => {
+  const { currentActor, withRegistry } = await import("../registry/open.js");
   const ui = createUi(ctx);
   const name = checkName(args[0] as string);
   const event = await withRegistry(registryAt(ctx, options.registry), (registry) =>

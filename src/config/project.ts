@@ -48,13 +48,6 @@ function valuePositions(text: string): Record<string, { line: number; column: nu
   return positions;
 }
 
-/** `serialized-file (mserve.yaml:5:18)`: how a message names a value the project file set. */
-export function projectKeyLabel(project: LoadedProject, key: string): string {
-  const at = project.positions?.[key];
-  const name = project.file.split(/[\\/]/).pop();
-  return `${key.split(".").pop()} (${name}${at ? `:${at.line}:${at.column}` : ""})`;
-}
-
 export function parseProjectText(text: string, file: string, schema: ZodType): ProjectFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

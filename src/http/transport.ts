@@ -1,7 +1,17 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent as HttpAgent, IncomingMessage } from "node:http";
+import type { Agent as HttpsAgent } from "node:https";
+import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
 import type { HttpRequest, HttpResponse } from "./types.js";
+
+/**
+ * node:http costs ~3 ms to load and node:https (with tls) ~5 ms: they load when
+ * the first client is made, and https only for an https:// server, so commands
+ * that never reach the network (package, a predict with no server) do not pay.
+ */
+const requireBuiltin = createRequire(import.meta.url);
+const nodeHttp = () => requireBuiltin("node:http") as typeof import("node:http");
+const nodeHttps = () => requireBuiltin("node:https") as typeof import("node:https");
 
 /** Thrown while reading a body over the cap; the client turns it into a SERVER_ERROR naming the server. */
 export class BodyTooLarge extends Error {}
@@ -12,9 +22,8 @@ function connectTimeout(ms: number): NodeJS.ErrnoException {
 }
 
 /**
- * One keep-alive pool per client over Node's own http/https: nothing to load
- * at start-up beyond what Node has already, which keeps `mserve predict` close
- * to `node -e 0`. Sockets the server closes (TorchServe answers errors with
+ * One keep-alive pool per client over Node's own http/https (no HTTP package
+ * to load, which keeps `mserve predict` close to `node -e 0`). Sockets the server closes (TorchServe answers errors with
  * `Connection: close`) leave the pool; idle ones are dropped after 4 s, before
  * typical server idle timeouts.
  */
@@ -25,15 +34,17 @@ export function createTransport(options: { connectTimeoutMs: number; maxBodyByte
     timeout: 4_000,
     scheduling: "lifo" as const,
   };
-  const http = new HttpAgent(agentOptions);
-  const https = new HttpsAgent(agentOptions);
+  const http: HttpAgent = new (nodeHttp().Agent)(agentOptions);
+  let https: HttpsAgent | undefined;
 
   /** One HTTP exchange: resolves with any status, rejects with the socket's error or the signal's. */
   function exchange(req: HttpRequest, url: URL, signal: AbortSignal): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       const started = performance.now();
       const secure = url.protocol === "https:";
-      const outgoing = (secure ? httpsRequest : httpRequest)(url, {
+      const request = secure ? nodeHttps().request : nodeHttp().request;
+      if (secure) https ??= new (nodeHttps().Agent)(agentOptions);
+      const outgoing = request(url, {
         method: req.method,
         headers: req.headers,
         agent: secure ? https : http,
@@ -70,7 +81,7 @@ export function createTransport(options: { connectTimeoutMs: number; maxBodyByte
     /** Idle sockets go at once, so the process can exit without waiting for keep-alive timers. */
     close: async () => {
       http.destroy();
-      https.destroy();
+      https?.destroy();
     },
   };
 }

@@ -2,16 +2,12 @@ import { MserveError, usageError } from "../../errors.js";
 import { formatDuration } from "../../ui/format.js";
 import { lines } from "../../ui/view.js";
 import type { Flags, Target, VersionRequest } from "../target.js";
-import { readiness } from "./client.js";
-import { type Connection, connect, selectionOf } from "./connect.js";
+import type { Connection } from "./connect.js";
 import type { DeployResult } from "./deploy.js";
-import { describeAll, describeModel, registerArchive, unregisterModel, waitForWorkers } from "./manage.js";
 import type { PackageFlags } from "./options.js";
-import { workerPlacement } from "./placement.js";
-import { torchservePredictor } from "./predictor.js";
-import { modelsView, unregisterView } from "./views.js";
 
-// Packaging, deploying, serving and doctor load their modules when used: predict stays cheap to start.
+// Every verb loads its modules when used: package does not load the HTTP client, predict not the packager.
+const serverOps = () => import("./server-ops.js");
 
 interface WorkerFlags {
   minWorkers?: number;
@@ -47,7 +43,10 @@ const shortRef = (r: { name: string; version?: string }) => (r.version ? `${r.na
 export const torchserveTarget: Target<Connection> = {
   id: "torchserve",
 
-  connect: (flags, ctx) => connect(selectionOf(flags), ctx),
+  async connect(flags, ctx) {
+    const { connect, selectionOf } = await serverOps();
+    return connect(selectionOf(flags), ctx);
+  },
 
   async init({ dir, template, name }) {
     const [{ planInit }, { TORCHSERVE_TEMPLATES }] = await Promise.all([
@@ -58,17 +57,9 @@ export const torchserveTarget: Target<Connection> = {
   },
 
   async package({ project, options, dryRun }, hooks) {
-    const [
-      { totalSize },
-      { planPackage },
-      { writeMarArtifact },
-      { artifactView, dryRunView },
-      { sourceDate },
-    ] = await Promise.all([
-      import("../../archive/entries.js"),
+    // The archive writers (and their packages) load once the inputs are known to be complete.
+    const [{ planPackage }, { sourceDate }] = await Promise.all([
       import("./package.js"),
-      import("./artifact.js"),
-      import("./views.js"),
       import("../../archive/source-date.js"),
     ]);
     const flags = options as PackageFlags;
@@ -79,6 +70,11 @@ export const torchserveTarget: Target<Connection> = {
       cwd: hooks.cwd,
       ...(fixed ? { now: fixed, reproducible: true } : {}),
     });
+    const [{ totalSize }, { writeMarArtifact }, { artifactView, dryRunView }] = await Promise.all([
+      import("../../archive/entries.js"),
+      import("./artifact.js"),
+      import("./views.js"),
+    ]);
     if (dryRun) return { ...dryRunView(plan, hooks.cwd), warnings: plan.warnings };
     const advance = await hooks.bytes(`Packaging ${plan.inputs.modelName}`, totalSize(plan.entries));
     const artifact = await writeMarArtifact(plan, {
@@ -179,6 +175,7 @@ export const torchserveTarget: Target<Connection> = {
   },
 
   async models({ client }, { ref }) {
+    const { describeAll, describeModel, modelsView, readiness, workerPlacement } = await serverOps();
     const models = ref ? await describeModel(client, ref) : await describeAll(client);
     // Where each worker runs, read from describe's gpu/gpuUsage, next to the raw fields.
     const placed = models.map((m) => ({ ...m, devices: m.workers.map(workerPlacement) }));
@@ -188,6 +185,7 @@ export const torchserveTarget: Target<Connection> = {
   async register({ client, label }, { url, options, timeoutMs }, hooks) {
     const flags = options as WorkerFlags & { modelName?: string; wait?: boolean };
     hooks.step(`registering ${url} on ${label}`);
+    const { registerArchive } = await serverOps();
     const outcome = await registerArchive(
       client,
       {
@@ -213,6 +211,7 @@ export const torchserveTarget: Target<Connection> = {
     const max = flags.max ?? min;
     if (max < min) throw usageError(`--max (${max}) is below --min (${min})`);
     hooks.step(`scaling ${shortRef(target)} to ${min}..${max} workers`);
+    const { readiness, waitForWorkers } = await serverOps();
     // The REST scale call ignores `timeout`; wait by polling describe instead of holding a request open.
     const answer = await client.scale(target.name, target.version, { min, max, synchronous: false });
     const model = flags.wait
@@ -256,6 +255,7 @@ export const torchserveTarget: Target<Connection> = {
 
   async unregister(connection, request, hooks) {
     const flags = request.options as { keepArchive?: boolean };
+    const { unregisterModel, unregisterView } = await serverOps();
     const result = await unregisterModel(connection, request.ref, {
       keepArchive: flags.keepArchive,
       confirm: (version) =>
@@ -264,7 +264,7 @@ export const torchserveTarget: Target<Connection> = {
     return { data: result, view: unregisterView(result) };
   },
 
-  predictor: torchservePredictor,
+  predictor: async (connection, request) => (await serverOps()).torchservePredictor(connection, request),
 
   artifact: {
     detect: async (request) => (await import("./registry-artifact.js")).torchserveArtifacts.detect(request),

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { z } from "zod";
-import { type LoadedProject, projectKeyLabel } from "../../config/project.js";
+import type { LoadedProject } from "../../config/project.js";
+import { projectKeyLabel } from "../../config/project-label.js";
 import { usageError } from "../../errors.js";
 import type { Runtime } from "./manifest.js";
 import type { ArchiveFormat, MarInputs } from "./plan.js";

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseConcurrency } from "../../../src/bench/concurrency.js";
 import { LatencyHistogram } from "../../../src/bench/histogram.js";
 import { type Outcome, runLevel } from "../../../src/bench/load.js";
 import { parseResponse } from "../../../src/bench/raw-http.js";
 import { bar, chart, levelRows, toCsv } from "../../../src/bench/report.js";
-import { parseConcurrency, runBench } from "../../../src/bench/run.js";
+import { runBench } from "../../../src/bench/run.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
