@@ -14,7 +14,7 @@ interface Case {
 /**
  * What a command costs before it does anything useful, against a bare
  * `node -e 0`, interleaved so drift hits every case alike: --version, --help,
- * a predict that fails before the network (no server running), and a predict
+ * commands that fail before the network (no server running), and a predict
  * against a server that answers at once (bench/trivial-server.mjs).
  */
 export async function benchStartup(
@@ -35,6 +35,16 @@ export async function benchStartup(
     {
       label: "mserve predict (no server: exit 6)",
       args: [mserveBin, "predict", "intent", "--data", "hi"],
+      limit: 1.5,
+    },
+    { label: "mserve models (no server: exit 6)", args: [mserveBin, "models"], limit: 1.5 },
+    { label: "mserve deploy x.mar (no server: exit 6)", args: [mserveBin, "deploy", "x.mar"], limit: 1.5 },
+    { label: "mserve bench intent (no server: exit 6)", args: [mserveBin, "bench", "intent"], limit: 1.5 },
+    { label: "mserve validate x.mar (no file: exit 3)", args: [mserveBin, "validate", "x.mar"], limit: 1.5 },
+    { label: "mserve package (no flags: exit 2)", args: [mserveBin, "package"], limit: 1.5 },
+    {
+      label: "mserve registry show intent (exit 4)",
+      args: [mserveBin, "registry", "show", "intent"],
       limit: 1.5,
     },
     {
@@ -58,7 +68,7 @@ export async function benchStartup(
   const times = cases.map(() => [] as number[]);
   const time = async (args: string[]) => {
     const t = process.hrtime.bigint();
-    await execa(node, args, { reject: false, env: { MSERVE_HOME: home, NO_COLOR: "1" } });
+    await execa(node, args, { reject: false, cwd: home, env: { MSERVE_HOME: home, NO_COLOR: "1" } });
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
   try {
