@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { access, constants, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { conflict, fromFsError, invalidInput } from "../errors.js";
+import { nodeCrypto } from "../lazy-crypto.js";
 import { registerTempPath, releaseTempPath } from "./temp-paths.js";
 
 /**
@@ -45,7 +45,7 @@ export async function refuseExisting(path: string, force: boolean): Promise<void
 export function reserveTempSibling(finalPath: string): string {
   const temp = join(
     dirname(finalPath),
-    `.${basename(finalPath)}.mserve-tmp-${randomBytes(4).toString("hex")}`,
+    `.${basename(finalPath)}.mserve-tmp-${nodeCrypto().randomBytes(4).toString("hex")}`,
   );
   registerTempPath(temp);
   return temp;

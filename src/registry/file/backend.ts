@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { access, mkdir, open, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { MserveError, usageError } from "../../errors.js";
+import { nodeCrypto } from "../../lazy-crypto.js";
 import { MODEL_NAME_PATTERN } from "../../model/names.js";
 import {
   differentContent,
@@ -46,7 +46,7 @@ const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /** 10 characters of Crockford base32 (50 bits): short enough to type, no 0/O or 1/l confusion. */
 export function newId(): string {
-  const bytes = randomBytes(10);
+  const bytes = nodeCrypto().randomBytes(10);
   let id = "";
   for (const byte of bytes) id += ID_ALPHABET[byte & 31];
   return id;

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { MserveError } from "../../errors.js";
+import { nodeCrypto } from "../../lazy-crypto.js";
 import { syncFolder } from "./durable.js";
 import { registryFsError } from "./fs-errors.js";
 
@@ -36,8 +36,8 @@ export class BlobStore {
       return 0;
     const tmpDir = join(this.root, "blobs", "tmp");
     await mkdir(tmpDir, { recursive: true }).catch((error) => Promise.reject(registryFsError(error, tmpDir)));
-    const temp = join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}`);
-    const hash = createHash("sha256");
+    const temp = join(tmpDir, `${process.pid}-${nodeCrypto().randomBytes(6).toString("hex")}`);
+    const hash = nodeCrypto().createHash("sha256");
     let size = 0;
     try {
       await pipeline(
@@ -71,7 +71,7 @@ export class BlobStore {
   }
 
   async hash(path: string): Promise<string> {
-    const hash = createHash("sha256");
+    const hash = nodeCrypto().createHash("sha256");
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
     return hash.digest("hex");
   }
