@@ -66,14 +66,15 @@ function peekFlags(argv: string[]): GlobalFlags {
 
 const GLOBAL_SWITCHES = new Set(["-q", "--quiet", "--debug", "--no-color", "-y", "--yes"]);
 
-/** The first word that is not a global flag or its value: the command asked for, if any. */
-function commandWord(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
+/** The words that are not global flags or their values: the command asked for (`registry show`), if any. */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
     const arg = argv[i] as string;
     if (arg === "-o" || arg === "--output" || arg === "--config") i++;
-    else if (!arg.startsWith("-")) return arg;
+    else if (!arg.startsWith("-")) words.push(arg);
   }
-  return undefined;
+  return words;
 }
 
 /** `mserve --version` (with nothing but global flags around it): no subcommand may follow. */
@@ -152,9 +153,15 @@ export async function main(argv: string[], io: Parameters<typeof createContext>[
   const early = createContext(peekFlags(argv), { ...io, signal: controller.signal });
   let usageMessage = "";
   let activeCtx = early;
-  const word = commandWord(argv);
   // A known command builds only its own branch of the tree; anything else (help, a typo) gets all of it.
-  const only = word !== undefined && commandNames().has(word) ? word : undefined;
+  const [word, subword] = commandWords(argv);
+  const names = commandNames();
+  const only =
+    word === undefined || !names.has(word)
+      ? undefined
+      : subword !== undefined && names.has(`${word} ${subword}`)
+        ? `${word} ${subword}`
+        : word;
   const program = buildProgram(
     packageVersion(),
     async (spec, positional, command) => {

@@ -62,13 +62,13 @@ function buildCommand(parent: Command, name: string, spec: CommandSpec): Command
   return cmd;
 }
 
-/** Top-level command names (`registry` for its subcommands). */
+/** Command names: top-level ones (`registry` for its subcommands) and whole ones (`registry show`). */
 export const commandNames = (): Set<string> =>
-  new Set(COMMAND_SPECS.map((s) => s.name.split(" ")[0] as string));
+  new Set(COMMAND_SPECS.flatMap((s) => [s.name.split(" ")[0] as string, s.name]));
 
 /**
  * The command tree, built from the specs; `onAction` runs a command (cli.ts).
- * With `only`, just that top-level command is built: building ~30 commands and
+ * With `only` (`predict`, `registry`, `registry show`), just that branch is built: building ~30 commands and
  * their ~400 options is a tenth of what a short command costs to start.
  */
 export function buildProgram(version: string, onAction: OnAction, only?: string): Command {
@@ -93,7 +93,8 @@ export function buildProgram(version: string, onAction: OnAction, only?: string)
   const groups = new Map<string, Command>();
   for (const spec of COMMAND_SPECS) {
     const [group, sub] = spec.name.split(" ") as [string, string | undefined];
-    if (only !== undefined && group !== only) continue;
+    if (only !== undefined && group !== only && !only.startsWith(`${group} `)) continue;
+    if (only?.includes(" ") && sub !== undefined && spec.name !== only) continue;
     if (sub === undefined && !spec.args.length && Object.keys(spec.options).length === 0 && isGroup(spec)) {
       groups.set(group, buildCommand(program, group, spec));
       continue;

@@ -42,6 +42,15 @@ describe("the CLI contract", () => {
     const sub = await mserve(["package", "--help"], { cwd: dir });
     expect(sub.stdout).toMatch(/Examples:\n {2}mserve package/);
     expect(sub.stdout).toContain("--archive-format <format>");
+    // A subcommand is built alone (start-up); its group's help and a typo still see every sibling.
+    const show = await mserve(["registry", "show", "--help"], { cwd: dir });
+    expect(show.stdout).toMatch(/Usage: mserve registry show \[options\] \[ref\]/);
+    const group = await mserve(["registry", "--help"], { cwd: dir });
+    for (const name of ["push", "list", "show", "rm", "verify", "history"])
+      expect(group.stdout).toContain(name);
+    const typo = await mserve(["registry", "shw"], { cwd: dir });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toMatch(/unknown command 'shw'[\s\S]*Did you mean show\?/);
   });
 
   it("stops quietly when the reader of its output goes away (`mserve --help | true`)", async () => {
