@@ -43,6 +43,8 @@ describe("401 from any target is exit 9", () => {
     ["kserve", ["predict", "intent", "--protocol", "v2", "--data", "hi"]],
     ["kserve", ["models", "intent"]],
     ["triton", ["bench", "intent", "--data", "hi", "-n", "1", "-c", "1"]],
+    ["mlserver", ["predict", "iris", "--data", "[[5.1, 3.5, 1.4, 0.2]]"]],
+    ["mlserver", ["models"]],
   ])("%s: %j", async (target, args) => {
     const argv = [
       ...args.map((a) => (a === "URL" ? url : a)),
