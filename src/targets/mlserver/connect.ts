@@ -1,7 +1,6 @@
-import { usageError } from "../../errors.js";
 import { V2Client } from "../../protocols/v2/client.js";
-import { pickRunningServer } from "../../runtime/servers.js";
 import type { ServerRecord } from "../../runtime/types.js";
+import { locateEndpoint, stringFlag } from "../endpoint.js";
 import type { ConnectContext, Flags, TargetConnection } from "../target.js";
 import { locateMlserver, type MlserverInstall } from "./locate.js";
 
@@ -18,9 +17,6 @@ export interface MlserverConnection extends TargetConnection {
   install?: MlserverInstall | "image";
 }
 
-const text = (flags: Flags, key: string) =>
-  typeof flags[key] === "string" ? (flags[key] as string) : undefined;
-
 /** The install a recorded server runs: its executable's environment, or Seldon's image. */
 export function installOf(record: ServerRecord): MlserverInstall | "image" | undefined {
   if (record.runtime === "docker") return "image";
@@ -30,41 +26,28 @@ export function installOf(record: ServerRecord): MlserverInstall | "image" | und
 
 /** --url (any MLServer's HTTP endpoint), else --server / the one MLServer mserve started. */
 export async function connectMlserver(flags: Flags, ctx: ConnectContext): Promise<MlserverConnection> {
-  const server = text(flags, "server");
-  const repository = text(flags, "repository") ?? text(flags, "modelStore");
-  const clientOptions = {
+  const endpoint = await locateEndpoint(flags, ctx, {
+    target: "mlserver",
+    label: "MLServer",
+    port: 8080,
+    urlKey: "http",
+    urlEnv: "MSERVE_MLSERVER_URL",
+  });
+  const client = new V2Client(endpoint.origin, {
     timeoutMs: ctx.timeoutMs,
     signal: ctx.signal,
     onDebug: ctx.onDebug,
     server: "MLServer",
     notFoundHint: "`mserve models --target mlserver` lists the repository.",
-  };
-  const url = server ? undefined : (text(flags, "url") ?? ctx.env.MSERVE_MLSERVER_URL);
-  if (url) {
-    let origin: string;
-    try {
-      origin = new URL(url).origin;
-    } catch {
-      throw usageError(
-        `--url must be an http(s) URL, got "${url}"`,
-        "For example --url http://127.0.0.1:8080",
-      );
-    }
-    const client = new V2Client(origin, clientOptions);
-    return { target: "mlserver", client, label: origin, repository, close: () => client.close() };
-  }
-  const record = await pickRunningServer(ctx.env, "mlserver", server ?? ctx.env.MSERVE_SERVER, {
-    label: "MLServer",
-    exampleUrl: "http://HOST:8080",
   });
-  const client = new V2Client(record.urls.http as string, clientOptions);
   return {
     target: "mlserver",
     client,
-    label: `${record.name} (mlserver ${record.runtime})`,
-    record,
-    repository: repository ?? record.modelStore,
-    install: installOf(record),
+    label: endpoint.label,
+    record: endpoint.record,
+    repository:
+      stringFlag(flags, "repository") ?? stringFlag(flags, "modelStore") ?? endpoint.record?.modelStore,
+    install: endpoint.record && installOf(endpoint.record),
     close: () => client.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { usageError } from "../../errors.js";
 import { pickRunningServer } from "../../runtime/servers.js";
 import type { ServerRecord } from "../../runtime/types.js";
+import { stringFlag } from "../endpoint.js";
 import type { ConnectContext, Flags, TargetConnection } from "../target.js";
 import { clientFor } from "./client-for.js";
 import type { TokenSource } from "./keys.js";
@@ -49,7 +50,7 @@ function deriveInference(management: URL): string {
 
 /** The flags of a command, as far as they pick a TorchServe. */
 export function selectionOf(flags: Flags): ServerSelection {
-  const text = (key: string) => (typeof flags[key] === "string" ? (flags[key] as string) : undefined);
+  const text = (key: string) => stringFlag(flags, key);
   return {
     server: text("server"),
     url: text("url"),
