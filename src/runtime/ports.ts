@@ -106,3 +106,26 @@ export async function findFreePorts(count: number, host = "127.0.0.1"): Promise<
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 }
+
+/**
+ * `--ports` of a server with named ports: "a,b,c" in the order of `defaults`' keys,
+ * "auto" for free loopback ports, nothing for the defaults.
+ */
+export async function chooseNamedPorts<P extends { [K in keyof P]: number }>(
+  text: string | undefined,
+  defaults: P,
+  server: string,
+): Promise<P> {
+  const keys = Object.keys(defaults) as (keyof P & string)[];
+  const named = (values: (number | undefined)[]) =>
+    Object.fromEntries(keys.map((key, i) => [key, values[i] ?? defaults[key]])) as P;
+  if (text === "auto") return named(await findFreePorts(keys.length));
+  if (!text) return defaults;
+  const parts = text.split(",").map((p) => Number(p.trim()));
+  if (parts.length !== keys.length || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+    throw new MserveError("USAGE", `invalid --ports "${text}" for ${server}`, {
+      hint: `Give ${keys.join(",")} ports (e.g. ${Object.values(defaults).join(",")}) or auto.`,
+    });
+  }
+  return named(parts);
+}

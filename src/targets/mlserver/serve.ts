@@ -1,10 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { MserveError } from "../../errors.js";
 import { V2Client } from "../../protocols/v2/client.js";
 import { describeChoice } from "../../runtime/gpus.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
-import { findFreePorts } from "../../runtime/ports.js";
+import { chooseNamedPorts } from "../../runtime/ports.js";
 import { gpuSummary, launchPreview } from "../../runtime/preview.js";
 import { startRecorded } from "../../runtime/start-recorded.js";
 import { formatDuration } from "../../ui/format.js";
@@ -16,24 +15,7 @@ import {
   dockerMlserverPlan,
   localMlserverPlan,
   type MlserverLaunchPlan,
-  type MlserverPorts,
 } from "./runtime.js";
-
-async function choosePorts(text: string | undefined): Promise<MlserverPorts> {
-  if (text === "auto") {
-    const [http, grpc, metrics] = (await findFreePorts(3)) as number[];
-    return { http: http ?? 8080, grpc: grpc ?? 8081, metrics: metrics ?? 8082 };
-  }
-  if (!text) return DEFAULT_MLSERVER_PORTS;
-  const parts = text.split(",").map((p) => Number(p.trim()));
-  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
-    throw new MserveError("USAGE", `invalid --ports "${text}" for MLServer`, {
-      hint: "Give http,grpc,metrics ports (e.g. 8080,8081,8082) or auto.",
-    });
-  }
-  const [http, grpc, metrics] = parts as [number, number, number];
-  return { http, grpc, metrics };
-}
 
 /** `serve --target mlserver`: `mlserver start` on a repository folder, HTTP on 127.0.0.1. */
 export const mlserverServe: ServeAdapter = {
@@ -46,7 +28,7 @@ export const mlserverServe: ServeAdapter = {
       name: request.name,
       repository: folder ? resolve(hooks.cwd, folder) : `${workDir}/model-repository`,
       workDir,
-      ports: await choosePorts(request.ports),
+      ports: await chooseNamedPorts(request.ports, DEFAULT_MLSERVER_PORTS, "MLServer"),
       parallelWorkers: request.options.parallelWorkers as number | undefined,
       gpus: request.gpus.choice,
     };

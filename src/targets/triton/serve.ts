@@ -1,20 +1,13 @@
 import { mkdir, rm, symlink } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { MserveError } from "../../errors.js";
 import { V2Client } from "../../protocols/v2/client.js";
 import { describeChoice, type GpuSelection } from "../../runtime/gpus.js";
 import { serverWorkDir, validateServerName } from "../../runtime/home.js";
-import { findFreePorts } from "../../runtime/ports.js";
+import { chooseNamedPorts } from "../../runtime/ports.js";
 import { startRecorded } from "../../runtime/start-recorded.js";
 import type { ServerRecord } from "../../runtime/types.js";
 import { locateTriton, requireTriton } from "./locate.js";
-import {
-  DEFAULT_TRITON_PORTS,
-  dockerTritonPlan,
-  localTritonPlan,
-  type TritonLaunchPlan,
-  type TritonPorts,
-} from "./runtime.js";
+import { DEFAULT_TRITON_PORTS, dockerTritonPlan, localTritonPlan, type TritonLaunchPlan } from "./runtime.js";
 
 export interface TritonServeOptions {
   name: string;
@@ -24,22 +17,6 @@ export interface TritonServeOptions {
   ports?: string;
   image?: string;
   gpus?: GpuSelection;
-}
-
-async function choosePorts(text: string | undefined): Promise<TritonPorts> {
-  if (text === "auto") {
-    const [http, grpc, metrics] = (await findFreePorts(3)) as number[];
-    return { http: http ?? 8000, grpc: grpc ?? 8001, metrics: metrics ?? 8002 };
-  }
-  if (!text) return DEFAULT_TRITON_PORTS;
-  const parts = text.split(",").map((p) => Number(p.trim()));
-  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
-    throw new MserveError("USAGE", `invalid --ports "${text}" for Triton`, {
-      hint: "Give http,grpc,metrics ports (e.g. 8000,8001,8002) or auto.",
-    });
-  }
-  const [http, grpc, metrics] = parts as [number, number, number];
-  return { http, grpc, metrics };
 }
 
 export async function planTritonServe(
@@ -55,7 +32,7 @@ export async function planTritonServe(
     name: options.name,
     repository,
     workDir,
-    ports: await choosePorts(options.ports),
+    ports: await chooseNamedPorts(options.ports, DEFAULT_TRITON_PORTS, "Triton"),
     gpus: options.gpus?.choice,
   };
   if (options.runtime === "docker") return dockerTritonPlan(inputs, options.image);

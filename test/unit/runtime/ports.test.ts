@@ -1,7 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkPortsFree, findFreePorts, isPortFree, portOwner } from "../../../src/runtime/ports.js";
+import {
+  checkPortsFree,
+  chooseNamedPorts,
+  findFreePorts,
+  isPortFree,
+  portOwner,
+} from "../../../src/runtime/ports.js";
 
 let servers: Server[] = [];
 afterEach(async () => {
@@ -63,5 +69,34 @@ describe("isPortFree / findFreePorts", () => {
     const ports = await findFreePorts(8);
     expect(new Set(ports).size).toBe(8);
     for (const port of ports) expect(await isPortFree(port)).toBe(true);
+  });
+});
+
+describe("chooseNamedPorts", () => {
+  const defaults = { http: 8000, grpc: 8001, metrics: 8002 };
+
+  it("reads ports in the order of the defaults, or takes the defaults", async () => {
+    expect(await chooseNamedPorts("9000, 9001,9002", defaults, "Triton")).toEqual({
+      http: 9000,
+      grpc: 9001,
+      metrics: 9002,
+    });
+    expect(await chooseNamedPorts(undefined, defaults, "Triton")).toEqual(defaults);
+  });
+
+  it("auto: distinct free ports under the same names", async () => {
+    const ports = await chooseNamedPorts("auto", defaults, "Triton");
+    expect(Object.keys(ports)).toEqual(["http", "grpc", "metrics"]);
+    expect(new Set(Object.values(ports)).size).toBe(3);
+  });
+
+  it("refuses a wrong count or a port out of range, naming the server and the order", async () => {
+    for (const text of ["9000,9001", "9000,9001,70000", "a,b,c"]) {
+      await expect(chooseNamedPorts(text, defaults, "MLServer")).rejects.toMatchObject({
+        code: "USAGE",
+        message: `invalid --ports "${text}" for MLServer`,
+        hint: "Give http,grpc,metrics ports (e.g. 8000,8001,8002) or auto.",
+      });
+    }
   });
 });
