@@ -23,3 +23,28 @@ export const registryTarDate = (env: NodeJS.ProcessEnv): Date =>
 
 /** Modes as reproducible builds fix them: 644, or 755 when any execute bit was set. */
 export const normalizedMode = (mode: number): number => (mode & 0o111 ? 0o100755 : 0o100644);
+
+/**
+ * A date's [year, month (0-11), day, hours, minutes, seconds]: local time, as Python's tools
+ * write it, or UTC for a reproducible build (SOURCE_DATE_EPOCH), so the bytes do not depend on
+ * the machine's zone.
+ */
+export function dateParts(date: Date, utc: boolean): [number, number, number, number, number, number] {
+  return utc
+    ? [
+        date.getUTCFullYear(),
+        date.getUTCMonth(),
+        date.getUTCDate(),
+        date.getUTCHours(),
+        date.getUTCMinutes(),
+        date.getUTCSeconds(),
+      ]
+    : [
+        date.getFullYear(),
+        date.getMonth(),
+        date.getDate(),
+        date.getHours(),
+        date.getMinutes(),
+        date.getSeconds(),
+      ];
+}

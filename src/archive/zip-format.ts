@@ -3,6 +3,8 @@
  * from the streaming writer so the layouts can be unit-tested on their own.
  */
 
+import { dateParts } from "./source-date.js";
+
 export const MAX_32 = 0xffffffff;
 export const MAX_16 = 0xffff;
 const FLAG_UTF8 = 0x0800;
@@ -23,25 +25,8 @@ export interface ZipRecordInfo {
 }
 
 export function dosDateTime(date: Date, utc = false): { dosTime: number; dosDate: number } {
-  // DOS times have no zone: local time as Python writes them, or UTC for a reproducible build
-  // (SOURCE_DATE_EPOCH), so the bytes do not depend on the machine's zone.
-  const [year0, month, day, hours, minutes, seconds] = utc
-    ? [
-        date.getUTCFullYear(),
-        date.getUTCMonth(),
-        date.getUTCDate(),
-        date.getUTCHours(),
-        date.getUTCMinutes(),
-        date.getUTCSeconds(),
-      ]
-    : [
-        date.getFullYear(),
-        date.getMonth(),
-        date.getDate(),
-        date.getHours(),
-        date.getMinutes(),
-        date.getSeconds(),
-      ];
+  // DOS times have no zone: local time as Python writes them, or UTC for a reproducible build.
+  const [year0, month, day, hours, minutes, seconds] = dateParts(date, utc);
   // DOS dates cannot go below 1980; Python clamps the same way.
   const year = Math.max(1980, year0);
   return {

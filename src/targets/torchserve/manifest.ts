@@ -4,6 +4,8 @@
  * trailing newline (reference/torchserve.md §2.1).
  */
 
+import { dateParts } from "../../archive/source-date.js";
+
 export const ARCHIVER_VERSION = "0.12.0";
 export const MANIFEST_PATH = "MAR-INF/MANIFEST.json";
 export const RUNTIMES = ["python", "python3", "LSP"] as const;
@@ -42,23 +44,7 @@ const pad = (n: number) => String(n).padStart(2, "0");
  * a reproducible build (SOURCE_DATE_EPOCH), so the bytes do not depend on the zone.
  */
 export function formatCreatedOn(date: Date, utc = false): string {
-  const [year, month, day, h, m, s] = utc
-    ? [
-        date.getUTCFullYear(),
-        date.getUTCMonth(),
-        date.getUTCDate(),
-        date.getUTCHours(),
-        date.getUTCMinutes(),
-        date.getUTCSeconds(),
-      ]
-    : [
-        date.getFullYear(),
-        date.getMonth(),
-        date.getDate(),
-        date.getHours(),
-        date.getMinutes(),
-        date.getSeconds(),
-      ];
+  const [year, month, day, h, m, s] = dateParts(date, utc);
   return `${pad(day)}/${pad(month + 1)}/${year} ${pad(h)}:${pad(m)}:${pad(s)}`;
 }
 
