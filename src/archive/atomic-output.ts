@@ -1,7 +1,7 @@
 import { access, constants, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { conflict, fromFsError, invalidInput } from "../errors.js";
-import { nodeCrypto } from "../lazy-crypto.js";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { registerTempPath, releaseTempPath } from "./temp-paths.js";
 
 /**

@@ -1,17 +1,8 @@
 import type { Agent as HttpAgent, IncomingMessage } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
-import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
+import { nodeHttp, nodeHttps } from "../lazy-builtins.js";
 import type { HttpRequest, HttpResponse } from "./types.js";
-
-/**
- * node:http costs ~3 ms to load and node:https (with tls) ~5 ms: they load when
- * the first client is made, and https only for an https:// server, so commands
- * that never reach the network (package, a predict with no server) do not pay.
- */
-const requireBuiltin = createRequire(import.meta.url);
-const nodeHttp = () => requireBuiltin("node:http") as typeof import("node:http");
-const nodeHttps = () => requireBuiltin("node:https") as typeof import("node:https");
 
 /** Thrown while reading a body over the cap; the client turns it into a SERVER_ERROR naming the server. */
 export class BodyTooLarge extends Error {}
@@ -23,9 +14,9 @@ function connectTimeout(ms: number): NodeJS.ErrnoException {
 
 /**
  * One keep-alive pool per client over Node's own http/https (no HTTP package
- * to load, which keeps `mserve predict` close to `node -e 0`). Sockets the server closes (TorchServe answers errors with
- * `Connection: close`) leave the pool; idle ones are dropped after 4 s, before
- * typical server idle timeouts.
+ * to load, which keeps `mserve predict` close to `node -e 0`). Sockets the
+ * server closes (TorchServe answers errors with `Connection: close`) leave the
+ * pool; idle ones are dropped after 4 s, before typical server idle timeouts.
  */
 export function createTransport(options: { connectTimeoutMs: number; maxBodyBytes: number }) {
   const agentOptions = {

@@ -1,7 +1,7 @@
 import { access, mkdir, open, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { MserveError, usageError } from "../../errors.js";
-import { nodeCrypto } from "../../lazy-crypto.js";
+import { nodeCrypto } from "../../lazy-builtins.js";
 import { MODEL_NAME_PATTERN } from "../../model/names.js";
 import {
   differentContent,

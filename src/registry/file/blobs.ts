@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { MserveError } from "../../errors.js";
-import { nodeCrypto } from "../../lazy-crypto.js";
+import { nodeCrypto } from "../../lazy-builtins.js";
 import { syncFolder } from "./durable.js";
 import { registryFsError } from "./fs-errors.js";
 
