@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { CommandRun } from "../cli/command.js";
 import { registryAt } from "../cli/registry.js";
@@ -6,16 +5,11 @@ import type { deploySpec } from "../cli/specs/serving.js";
 import { method, openSession, withConnection, withProgress } from "../cli/target-session.js";
 import { findProject } from "../config/find-project.js";
 import type { Context } from "../context.js";
+import { pathExists } from "../files.js";
 import { parseRef, resolveRef } from "../registry/resolve.js";
 import type { ModelVersion } from "../registry/types.js";
 import type { DeploySource } from "../targets/target.js";
 import { createUi } from "../ui/output.js";
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * `deploy intent@PROD` (or `intent:3`, `intent PROD`, `--id`): an argument that
@@ -26,7 +20,7 @@ async function fromRegistry(
   options: { id?: string; registry?: string },
   ctx: Context,
 ): Promise<{ path: string; model: ModelVersion; alias?: string } | undefined> {
-  if (!options.id && (!first || (await exists(resolve(ctx.cwd, first))))) return undefined;
+  if (!options.id && (!first || (await pathExists(resolve(ctx.cwd, first))))) return undefined;
   if (!options.id && second === undefined && !/[:@]/.test(first as string)) return undefined;
   // The registry's code loads only for a registry reference, not for every deploy of a file.
   const { withRegistry } = await import("../registry/open.js");

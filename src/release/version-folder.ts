@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { digestOfParts } from "../archive/content-digest.js";
+import { pathExists } from "../files.js";
 import type { Held } from "../targets/target.js";
 import { readMarker, writeMarker } from "./marker.js";
 
@@ -13,12 +13,6 @@ export interface VersionFolder {
   /** The parts of its digest, as the registry's tar of it holds them. */
   parts: { source: string; prefix: string }[];
 }
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * After a placement: the marker records the digest of what was placed, hashed
@@ -45,7 +39,7 @@ export async function heldFolder(folder: VersionFolder | undefined): Promise<Hel
   if (!folder) return { present: true };
   const marker = await readMarker(folder.modelDir, folder.version);
   if (marker) return { present: true, digest: marker.digest, from: join(folder.modelDir, folder.version) };
-  if (!(await exists(join(folder.modelDir, folder.version)))) return { present: true };
+  if (!(await pathExists(join(folder.modelDir, folder.version)))) return { present: true };
   const digest = await markPlaced(folder).catch(() => undefined);
   return digest ? { present: true, digest, from: join(folder.modelDir, folder.version) } : { present: true };
 }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import type { Diagnostic } from "../../diagnostics.js";
 import { fromFsError } from "../../errors.js";
+import { isDirectory } from "../../files.js";
 import { packagePath } from "../../paths.js";
 
 /**
@@ -120,18 +121,12 @@ async function manifestFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-const isFolder = (path: string) =>
-  stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-
 /**
  * Whether the file holds an InferenceService (any quoting, any document, or
  * inside a List), or the folder holds such a file, as `kubectl apply -f DIR`.
  */
 export async function detectInferenceService(path: string): Promise<boolean> {
-  if (await isFolder(path)) {
+  if (await isDirectory(path)) {
     for (const name of await manifestFiles(path))
       if (await detectInferenceService(join(path, name))) return true;
     return false;
@@ -402,7 +397,7 @@ export async function validateInferenceServices(
   cwd: string,
 ): Promise<InferenceServiceValidation> {
   const path = resolve(cwd, input);
-  if (!(await isFolder(path))) return validateInferenceServiceFile(input, cwd);
+  if (!(await isDirectory(path))) return validateInferenceServiceFile(input, cwd);
   const diagnostics: Diagnostic[] = [];
   let count = 0;
   for (const name of await manifestFiles(path)) {

@@ -1,8 +1,9 @@
-import { cp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { cp, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, MserveError, usageError } from "../../errors.js";
+import { pathExists, sameTree } from "../../files.js";
 import { markPlaced } from "../../release/version-folder.js";
 import { readLogTail } from "../../runtime/logs.js";
 import { waitUntil } from "../../runtime/wait.js";
@@ -22,19 +23,6 @@ export interface MlserverDeployResult {
   timings: { loadMs: number; totalMs: number };
 }
 
-/** Whether two files or folders hold the same names and bytes (re-deploying the same version is a no-op). */
-async function sameTree(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([stat(a), stat(b).catch(() => undefined)]);
-  if (!sb || sa.isDirectory() !== sb.isDirectory()) return false;
-  if (!sa.isDirectory()) return sa.size === sb.size && (await readFile(a)).equals(await readFile(b));
-  // A custom model's module is imported from its folder: Python leaves __pycache__ there.
-  const listed = async (dir: string) => (await readdir(dir)).filter((n) => n !== "__pycache__");
-  const [ea, eb] = await Promise.all([listed(a), listed(b)]);
-  if (ea.length !== eb.length || ea.some((n) => !eb.includes(n))) return false;
-  for (const n of ea) if (!(await sameTree(join(a, n), join(b, n)))) return false;
-  return true;
-}
-
 /** Copies one version folder to <repository>/<name>/<version>; an identical one is kept, another needs --replace. */
 async function placeVersion(
   model: MlserverModel & { version: string },
@@ -43,10 +31,7 @@ async function placeVersion(
 ): Promise<"placed" | "unchanged" | "replaced"> {
   const target = join(repository, model.name, model.version);
   if (resolve(model.dir) === resolve(target)) return "unchanged";
-  const exists = await stat(target).then(
-    () => true,
-    () => false,
-  );
+  const exists = await pathExists(target);
   if (exists && (await sameTree(model.dir, target))) return "unchanged";
   if (exists && !replace)
     throw conflict(

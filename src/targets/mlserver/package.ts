@@ -1,9 +1,10 @@
-import { cp, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import type { LoadedProject } from "../../config/project.js";
 import { conflict, fromFsError, invalidInput, usageError } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import { checkModelName, checkVersion } from "../../model/names.js";
 import type { Flags } from "../target.js";
 import type { MlserverSection, MlserverTensor } from "./project-section.js";
@@ -141,12 +142,6 @@ export async function planMlserverPackage(
   return { name, version, repository, dir: join(repository, name, version), settings, files };
 }
 
-const present = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
-
 export const settingsText = (settings: ModelSettings) => `${JSON.stringify(settings, null, 2)}\n`;
 
 /**
@@ -157,7 +152,7 @@ export async function writeMlserverPackage(
   plan: MlserverPackagePlan,
   options: { force: boolean },
 ): Promise<MlserverPackageResult> {
-  const existed = await present(plan.dir);
+  const existed = await pathExists(plan.dir);
   if (existed && !options.force)
     throw conflict(
       `${plan.name} version ${plan.version} already exists in ${plan.repository}`,

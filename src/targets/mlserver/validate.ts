@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
 import { fromFsError, invalidInput } from "../../errors.js";
+import { isDirectory, pathExists } from "../../files.js";
 import { checkSettingsText } from "./schema.js";
 import {
   fileFitsRuntime,
@@ -42,17 +43,6 @@ export interface MlserverValidation {
   diagnostics: Diagnostic[];
 }
 
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
-const isDir = (p: string) =>
-  stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-
 /** Every model-settings.json under a folder, as MLServer's repository finds them (`**\/model-settings.json`). */
 export async function findSettings(root: string, depth = 6): Promise<string[]> {
   const out: string[] = [];
@@ -70,9 +60,9 @@ export async function findSettings(root: string, depth = 6): Promise<string[]> {
 
 /** A model-settings.json, a folder holding one (a model version), or a folder of such folders. */
 export async function detectMlserver(path: string): Promise<MlserverPathKind | undefined> {
-  if (basename(path) === SETTINGS_FILE) return (await exists(path)) ? "settings" : undefined;
-  if (!(await isDir(path))) return undefined;
-  if (await exists(join(path, SETTINGS_FILE))) return "model";
+  if (basename(path) === SETTINGS_FILE) return (await pathExists(path)) ? "settings" : undefined;
+  if (!(await isDirectory(path))) return undefined;
+  if (await pathExists(join(path, SETTINGS_FILE))) return "model";
   return (await findSettings(path, 3)).length > 0 ? "repository" : undefined;
 }
 
@@ -80,7 +70,7 @@ export async function detectMlserver(path: string): Promise<MlserverPathKind | u
 async function moduleFile(dir: string, module: string): Promise<string | undefined> {
   const base = join(dir, ...module.split("."));
   for (const candidate of [`${base}.py`, join(base, "__init__.py")])
-    if (await exists(candidate)) return candidate;
+    if (await pathExists(candidate)) return candidate;
   return undefined;
 }
 
@@ -178,7 +168,7 @@ async function checkUri(
   }
   const path = typeof uri === "string" ? resolve(dir, uri.replace(/^file:\/\//, "")) : dir;
   if (typeof uri === "string") {
-    if (!(await exists(path))) {
+    if (!(await pathExists(path))) {
       report(
         "error",
         "uri-missing",
@@ -198,10 +188,10 @@ async function checkUri(
   }
   if (!runtime) return;
   const spec = RUNTIMES[runtime];
-  if (await isDir(path)) {
+  if (await isDirectory(path)) {
     // A folder: the runtime looks for its well-known file names (model.joblib, model.json, …).
     const wellKnown = spec.wellKnown;
-    const present = await Promise.all(wellKnown.map((f: string) => exists(join(path, f))));
+    const present = await Promise.all(wellKnown.map((f: string) => pathExists(join(path, f))));
     if (!present.some(Boolean))
       report(
         "error",

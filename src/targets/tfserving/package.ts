@@ -1,8 +1,9 @@
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, usageError } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import { checkModelName } from "../../model/names.js";
 import {
   checkModelsConfig,
@@ -101,10 +102,7 @@ export async function packageTfServing(options: TfServingPackageOptions): Promis
       ...Object.fromEntries(Object.entries(options.labels).map(([l, v]) => [l, Number(v)])),
     };
   }
-  const exists = await stat(target).then(
-    () => true,
-    () => false,
-  );
+  const exists = await pathExists(target);
   if (exists && !options.force)
     throw conflict(
       `${name}/${options.version} already exists in ${base}`,

@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { extractArchive } from "../../archive/extract.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { invalidInput, usageError } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import { heldIs, identityOf } from "../../registry/identity.js";
 import { heldMismatch } from "../../release/exact.js";
 import { heldFolder, markPlaced } from "../../release/version-folder.js";
@@ -56,12 +57,6 @@ export async function ensureServed(base: string, name: string, version: string):
   return true;
 }
 
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 /**
  * A registry version into TF Serving's base folder: unpacked (safely), placed as
  * `<base>/<name>/<version>` with models.config serving it, then awaited until
@@ -86,7 +81,7 @@ export async function placeOnTfServing(
   const started = Date.now();
   const folder = tfFolder(base, model.name, model.version);
   let copy = true;
-  if (await exists(join(base, model.name, model.version))) {
+  if (await pathExists(join(base, model.name, model.version))) {
     const held = await heldFolder(folder);
     if (held.present && held.digest && heldIs(model, held.digest)) copy = false;
     else if (!replace && held.present)

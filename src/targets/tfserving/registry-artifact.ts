@@ -1,18 +1,13 @@
-import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { registryTarDate } from "../../archive/source-date.js";
 import { writeVersionTar } from "../../archive/version-tar.js";
 import { invalidInput, usageError } from "../../errors.js";
+import { isFile } from "../../files.js";
 import { checkModelName } from "../../model/names.js";
 import { builtArtifact } from "../../registry/artifact-file.js";
 import type { ArtifactHooks, RegistryArtifact } from "../target.js";
 import { checkSavedModel } from "./saved-model.js";
 
-const isFile = (path: string) =>
-  stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 const VERSION = /^[1-9][0-9]*$/;
 
 /**

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
 import { fromFsError, invalidInput } from "../../errors.js";
+import { isDirectory } from "../../files.js";
 import { checkModelsConfig, parseModelsConfig } from "./models-config.js";
 import { checkSavedModel } from "./saved-model.js";
 import { type MetaGraphSummary, readSavedModelProto } from "./saved-model-proto.js";
@@ -26,11 +27,6 @@ export interface TfServingValidation {
 
 const SAVED_MODEL_FILES = ["saved_model.pb", "saved_model.pbtxt", "saved_model.cpb"];
 const listNames = (dir: string) => readdir(dir).catch(() => [] as string[]);
-const isDir = (p: string) =>
-  stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 const hasSavedModel = async (dir: string) =>
   (await listNames(dir)).some((n) => SAVED_MODEL_FILES.includes(n));
 
@@ -158,7 +154,7 @@ export async function validateTfServing(input: string, cwd: string): Promise<TfS
       await checkVersionFolder(join(path, folder), `${basename(path)}/${folder}`, diagnostics);
     return done();
   }
-  if (await isDir(path)) path = join(path, "models.config");
+  if (await isDirectory(path)) path = join(path, "models.config");
   const read = parseModelsConfig(await readFile(path, "utf8"));
   const file = basename(path);
   if (!read.ok) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidInput, MserveError } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import type { ModelConfig } from "./config.js";
 import type { TritonConnection } from "./connect.js";
 import { BACKENDS } from "./constants.js";
@@ -12,12 +12,6 @@ export function backendOf(config: ModelConfig): string | undefined {
   if (config.backend) return config.backend;
   return Object.entries(BACKENDS).find(([, b]) => b.platforms.includes(config.platform ?? ""))?.[0];
 }
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /** Where a local tritonserver looks for backends: its --backend-directory, or the default. */
 function backendDirectory(connection: TritonConnection): string | undefined {
@@ -90,12 +84,12 @@ export async function checkBackends(connection: TritonConnection, needs: Backend
     if (!backend) continue;
     const lib = `libtriton_${backend}.so`;
     // A model may carry its backend: <model>/<version>/libtriton_B.so or <model>/libtriton_B.so.
-    if (await exists(join(need.dir, lib))) continue;
+    if (await pathExists(join(need.dir, lib))) continue;
     if (!known.has(backend)) {
       const present =
         directory !== undefined
-          ? (await exists(join(directory, backend, lib))) ||
-            (await exists(join(directory, backend, "model.py")))
+          ? (await pathExists(join(directory, backend, lib))) ||
+            (await pathExists(join(directory, backend, "model.py")))
           : await probe(connection, backend);
       known.set(backend, present);
     }

@@ -1,8 +1,9 @@
-import { cp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { reserveTempSibling } from "../../archive/atomic-output.js";
 import { releaseTempPath } from "../../archive/temp-paths.js";
 import { conflict, fromFsError, invalidInput, MserveError, usageError } from "../../errors.js";
+import { pathExists, sameTree } from "../../files.js";
 import { toProtoJson } from "../../pbtxt/canonical.js";
 import type { ProtoMessage } from "../../pbtxt/schema.js";
 import { schema as TRITON_MODEL_CONFIG } from "../../pbtxt/schemas/triton-model-config.js";
@@ -27,19 +28,6 @@ export interface TritonDeployResult {
   timings: { loadMs: number; totalMs: number };
 }
 
-/** Whether two files or folders hold the same names and bytes (re-deploying the same version is a no-op). */
-async function sameTree(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([stat(a), stat(b).catch(() => undefined)]);
-  if (!sb || sa.isDirectory() !== sb.isDirectory()) return false;
-  if (!sa.isDirectory()) return sa.size === sb.size && (await readFile(a)).equals(await readFile(b));
-  // The Python backend writes __pycache__ next to model.py once loaded: not part of what was deployed.
-  const listed = async (dir: string) => (await readdir(dir)).filter((n) => n !== "__pycache__");
-  const [ea, eb] = await Promise.all([listed(a), listed(b)]);
-  if (ea.length !== eb.length || ea.some((n) => !eb.includes(n))) return false;
-  for (const n of ea) if (!(await sameTree(join(a, n), join(b, n)))) return false;
-  return true;
-}
-
 /** What placing changed, so that a failed deploy can put the repository back as it was. */
 interface Placed {
   /** Paths mserve created. */
@@ -47,12 +35,6 @@ interface Placed {
   /** Paths it replaced: the old content waits at `aside` until the deploy succeeds. */
   replaced: { path: string; aside: string }[];
 }
-
-const pathExists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /** README.md and requirements.txt next to config.pbtxt are mserve's notes: replaced without --replace. */
 const NOTES = new Set(["README.md", "requirements.txt"]);

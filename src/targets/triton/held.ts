@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { extractArchive } from "../../archive/extract.js";
 import { invalidInput } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import { heldFolder } from "../../release/version-folder.js";
 import { formatDuration } from "../../ui/format.js";
 import type { Held, Hooks, Outcome, PlaceRequest } from "../target.js";
@@ -21,12 +22,6 @@ export async function heldOnTriton(
     connection.repository ? tritonFolder(connection.repository, ref.name, ref.version) : undefined,
   );
 }
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * A registry version into Triton's repository: the tar unpacked (safely) into
@@ -63,7 +58,7 @@ export async function placeOnTriton(
       .map((e) => e.version as string);
     const stillThere = [];
     for (const v of served)
-      if (repository && (await exists(join(repository, model.name, v)))) stillThere.push(v);
+      if (repository && (await pathExists(join(repository, model.name, v)))) stillThere.push(v);
     const done = await deployTriton(connection, dir, {
       replace,
       timeoutMs,

@@ -1,8 +1,9 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { listZip } from "../../archive/zip-reader.js";
 import type { LoadedProject } from "../../config/project.js";
 import { fromFsError, invalidInput, usageError } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import { checkModelName } from "../../model/names.js";
 import { packagePath } from "../../paths.js";
 import type { ModelConfig, TensorConfig } from "./config.js";
@@ -56,12 +57,6 @@ const WRAPPERS: Record<string, string> = {
 
 const tensors = (list: TensorSpec[]): TensorConfig[] =>
   list.map((t) => ({ name: t.name, data_type: t["data-type"], dims: t.dims }));
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /** A TorchScript file is a zip with a code/ folder (torch.save's state_dicts have data.pkl only). */
 async function isTorchScript(path: string): Promise<boolean> {
@@ -270,7 +265,7 @@ export async function planTritonPackage(
         "the python backend needs your model.py: set targets.triton.model-file",
         "`mserve init --target triton --template python` writes an annotated model.py to start from.",
       );
-    if (!(await exists(modelPy))) throw fromFsError({ code: "ENOENT" }, modelPy, "model file");
+    if (!(await pathExists(modelPy))) throw fromFsError({ code: "ENOENT" }, modelPy, "model file");
     if (!(await definesTritonModel(modelPy)))
       report(
         "error",

@@ -1,6 +1,7 @@
-import { readdir, rm, stat } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { MserveError, notFound } from "../../errors.js";
+import { pathExists } from "../../files.js";
 import type { ModelRef } from "../target.js";
 import type { TritonConnection } from "./connect.js";
 
@@ -12,12 +13,6 @@ export interface PurgeOutcome {
   removed: string[];
 }
 
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 /**
  * `unregister --purge`: the model is unloaded and its folder removed from the
  * server's repository, so `models` stops listing it. With a version, only that
@@ -28,7 +23,7 @@ export async function purgeModel(
   ref: ModelRef,
   folder: string,
 ): Promise<PurgeOutcome> {
-  if (!(await exists(join(folder, "config.pbtxt"))))
+  if (!(await pathExists(join(folder, "config.pbtxt"))))
     throw notFound(
       `${ref.name} has no model folder in ${connection.repository}`,
       "`mserve models --target triton` lists what the server has.",
@@ -40,7 +35,7 @@ export async function purgeModel(
     });
   if (ref.version) {
     const versionDir = join(folder, ref.version);
-    if (!(await exists(versionDir)))
+    if (!(await pathExists(versionDir)))
       throw notFound(`${ref.name} has no version folder ${ref.version} in ${connection.repository}`);
     const others = (await readdir(folder, { withFileTypes: true })).filter(
       (e) => e.isDirectory() && /^[1-9][0-9]*$/.test(e.name) && e.name !== ref.version,

@@ -1,19 +1,15 @@
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { registryTarDate } from "../../archive/source-date.js";
 import { writeVersionTar } from "../../archive/version-tar.js";
 import { invalidInput, usageError } from "../../errors.js";
+import { isFile } from "../../files.js";
 import { checkModelName } from "../../model/names.js";
 import { agreeing, builtArtifact } from "../../registry/artifact-file.js";
 import type { ArtifactHooks, ArtifactRequest, RegistryArtifact } from "../target.js";
 import { validateTriton } from "./validate.js";
 import { tritonFolder } from "./version-folder.js";
 
-const isFile = (path: string) =>
-  stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 const VERSION = /^[1-9][0-9]*$/;
 
 /** The model folder and the version a pushed path names: NAME/ (with --version or one version) or NAME/VERSION/. */

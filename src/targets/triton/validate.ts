@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
 import { fromFsError, invalidInput } from "../../errors.js";
+import { isDirectory, isFile, pathExists } from "../../files.js";
 import { positionOf } from "../../pbtxt/parser.js";
 import { readModelConfig } from "./config.js";
 import {
@@ -51,22 +52,6 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
   return out;
 }
 
-const isDir = (p: string) =>
-  stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-const isFile = (p: string) =>
-  stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
-
 /** Files by which Triton's autofill recognises a model folder that has no config.pbtxt. */
 const MODEL_FILES = [
   "model.py",
@@ -95,7 +80,7 @@ async function looksLikeModel(dir: string): Promise<boolean> {
  */
 export async function detectTriton(path: string): Promise<TritonPathKind | undefined> {
   if (path.endsWith(".pbtxt") && (await isFile(path))) return "config";
-  if (!(await isDir(path))) return undefined;
+  if (!(await isDirectory(path))) return undefined;
   if (await looksLikeModel(path)) return "model";
   for (const [name, folder] of await listEntries(path))
     if (folder && (await isFile(join(path, name, "config.pbtxt")))) return "repository";
@@ -127,7 +112,7 @@ class Repository {
     let found = this.folders.get(name);
     if (!found) {
       const dir = join(this.root, name);
-      found = isDir(dir).then((yes) =>
+      found = isDirectory(dir).then((yes) =>
         yes && name !== "" && !name.includes("/") ? readModelFolder(dir) : undefined,
       );
       this.folders.set(name, found);
@@ -264,7 +249,7 @@ async function examineModel(model: ModelFolder, repo: Repository): Promise<Exami
   checkConfig(config, report, options);
   const files = modelFileNames(config, fields);
   for (const v of files ? selection.versions : []) {
-    const present = await Promise.all((files ?? []).map((f) => exists(join(versionDir(v), f))));
+    const present = await Promise.all((files ?? []).map((f) => pathExists(join(versionDir(v), f))));
     if (!present.some(Boolean))
       report(
         "error",
