@@ -14,8 +14,11 @@ import {
   unsafeEntry,
 } from "./extract-plan.js";
 import { checkDeclaredRatio, type ResolvedRatio, resolveRatio } from "./extract-ratio.js";
-import { walkTgz } from "./tgz-reader.js";
-import { type OpenZip, openZip } from "./zip-reader.js";
+import type { OpenZip } from "./zip-reader.js";
+
+// The zip and tar readers (yauzl, tar-stream) load once the archive is known to be one of them.
+const tgzReader = () => import("./tgz-reader.js");
+const zipReader = () => import("./zip-reader.js");
 
 /**
  * Safe, atomic extraction of untrusted .mar/.zip and .tar.gz archives:
@@ -83,6 +86,7 @@ async function listPass(
   signal?: AbortSignal,
 ): Promise<OpenZip | undefined> {
   if (kind === "tgz") {
+    const { walkTgz } = await tgzReader();
     // Stops at the first problem or limit crossed (a zip bomb within a few MiB), before writing anything.
     await walkTgz(
       archive,
@@ -94,7 +98,7 @@ async function listPass(
     );
     return undefined;
   }
-  const zip = await openZip(archive);
+  const zip = await (await zipReader()).openZip(archive);
   try {
     for (const e of zip.entries) {
       signal?.throwIfAborted();
@@ -133,6 +137,7 @@ async function writePass(
     }
     return;
   }
+  const { walkTgz } = await tgzReader();
   await walkTgz(
     archive,
     async (entry, data) => {

@@ -1,9 +1,9 @@
-import { stat } from "node:fs/promises";
 import { relative, resolve } from "node:path";
+import { extractArchive } from "../archive/extract.js";
 import type { CommandRun } from "../cli/command.js";
 import type { unpackSpec } from "../cli/specs/project.js";
 import { parseSize } from "../config/size.js";
-import { fromFsError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import { formatBytes } from "../ui/format.js";
 import { createUi } from "../ui/output.js";
 
@@ -14,13 +14,7 @@ export const run: CommandRun<typeof unpackSpec> = async ({ args: [archive], opti
   const dest = options.dest ?? options.outputDir;
   if (!dest)
     throw usageError("say where to extract: -d/--dest DIR", "e.g. mserve unpack model.mar -d ./model");
-  const source = resolve(ctx.cwd, archive);
-  // Answered before the zip and tar readers load.
-  await stat(source).catch((error: unknown) => {
-    throw fromFsError(error, source, "archive");
-  });
-  const { extractArchive } = await import("../archive/extract.js");
-  const result = await extractArchive(source, resolve(ctx.cwd, dest), {
+  const result = await extractArchive(resolve(ctx.cwd, archive), resolve(ctx.cwd, dest), {
     maxTotalBytes: parseSize(options.maxBytes),
     maxEntries: options.maxEntries,
     stripComponents: options.stripComponents ?? 0,
