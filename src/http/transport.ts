@@ -25,22 +25,24 @@ export function createTransport(options: { connectTimeoutMs: number; maxBodyByte
     timeout: 4_000,
     scheduling: "lifo" as const,
   };
-  const http: HttpAgent = new (nodeHttp().Agent)(agentOptions);
-  let https: HttpsAgent | undefined;
+  const httpModule = nodeHttp();
+  const plain = { request: httpModule.request, agent: new httpModule.Agent(agentOptions) as HttpAgent };
+  // Made on the first https:// request: only then does node:https load.
+  let secure: { request: typeof import("node:https").request; agent: HttpsAgent } | undefined;
+  const secureClient = () => {
+    if (!secure) {
+      const httpsModule = nodeHttps();
+      secure = { request: httpsModule.request, agent: new httpsModule.Agent(agentOptions) };
+    }
+    return secure;
+  };
 
   /** One HTTP exchange: resolves with any status, rejects with the socket's error or the signal's. */
   function exchange(req: HttpRequest, url: URL, signal: AbortSignal): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       const started = performance.now();
-      const secure = url.protocol === "https:";
-      const request = secure ? nodeHttps().request : nodeHttp().request;
-      if (secure) https ??= new (nodeHttps().Agent)(agentOptions);
-      const outgoing = request(url, {
-        method: req.method,
-        headers: req.headers,
-        agent: secure ? https : http,
-        signal,
-      });
+      const { request, agent } = url.protocol === "https:" ? secureClient() : plain;
+      const outgoing = request(url, { method: req.method, headers: req.headers, agent, signal });
       let connectTimer: NodeJS.Timeout | undefined;
       outgoing.once("socket", (socket) => {
         if (!socket.connecting) return;
@@ -71,8 +73,8 @@ export function createTransport(options: { connectTimeoutMs: number; maxBodyByte
     exchange,
     /** Idle sockets go at once, so the process can exit without waiting for keep-alive timers. */
     close: async () => {
-      http.destroy();
-      https?.destroy();
+      plain.agent.destroy();
+      secure?.agent.destroy();
     },
   };
 }
