@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { makeTgz } from "../helpers/make-archives.js";
 
 /**
@@ -11,13 +11,6 @@ import { makeTgz } from "../helpers/make-archives.js";
  * whatever their case, even under 20 simultaneous releases.
  */
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe("registry artifact kinds and aliases", () => {
   let dir: string;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { cp, readdir, readFile, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 
 /**
  * Reproducible packaging (reproducible-builds.org's SOURCE_DATE_EPOCH): the
@@ -12,13 +12,6 @@ import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js
  */
 const EPOCH = { SOURCE_DATE_EPOCH: "1700000000" };
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 
 /**
  * Releases on TF Serving's stand-in (test/fixtures/fake-tfserving: it polls
@@ -12,13 +12,6 @@ import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js
  */
 const fakeDir = join(repoRoot, "test", "fixtures", "fake-tfserving");
 const linear = join(repoRoot, "fixtures", "tfserving", "linear");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe("releases on TF Serving's stand-in", () => {
   let dir: string;

@@ -34,3 +34,12 @@ export async function tempProject(fixture?: string): Promise<{ dir: string; clea
   if (fixture) await cp(join(fixturesDir, fixture), dir, { recursive: true });
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/** stdout parsed as JSON; when it is not JSON, the error shows the exit code, stdout and stderr. */
+export function json(result: CliResult) {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
+  }
+}

@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -16,13 +16,6 @@ if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS
 if (missing) console.warn(`skipping the exact-release tests: ${missing}`);
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe.skipIf(Boolean(missing))("exact releases on a real TorchServe", () => {
   let dir: string;

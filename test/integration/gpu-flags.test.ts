@@ -2,7 +2,7 @@ import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -17,14 +17,6 @@ const triton = locateTriton({ ...process.env, PATH: "" }, repoRoot);
 const tritonMissing = triton ? undefined : "tritonserver (nvidia-pytriton in .venv-triton) not found";
 for (const missing of [tsMissing, tritonMissing])
   if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 let dir: string;
 let cleanup: () => Promise<void>;

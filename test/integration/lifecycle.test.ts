@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -23,14 +23,6 @@ interface Served {
   keyFile?: string;
   pid: number;
 }
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 for (const tokenAuth of [true, false]) {
   describe.skipIf(Boolean(missing))(`TorchServe lifecycle, token auth ${tokenAuth ? "on" : "off"}`, () => {

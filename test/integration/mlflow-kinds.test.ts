@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../src/archive/content-digest.js";
 import { MlflowRegistry } from "../../src/registry/mlflow/backend.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { mlflowMissing, type RunningMlflow, startMlflow } from "../helpers/mlflow.js";
 import { realToolsRequired } from "../helpers/python.js";
 
@@ -19,13 +19,6 @@ if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS
 if (missing) console.warn(`skipping the MLflow kinds tests: ${missing}`);
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe.skipIf(Boolean(missing))("every artifact kind through a real MLflow server", () => {
   let dir: string;

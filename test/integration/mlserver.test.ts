@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { type FixtureAnswers, fixtureAnswers, mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
 import { realToolsRequired } from "../helpers/python.js";
 
@@ -16,14 +16,6 @@ import { realToolsRequired } from "../helpers/python.js";
 const missing = mlserverMissing();
 if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
 if (missing) console.warn(`skipping the MLServer tests: ${missing}`);
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 const RAISING_MODEL = `from mlserver import MLModel
 

@@ -2,7 +2,7 @@ import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { binPath, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { mlflowMissing, type RunningMlflow, startMlflow } from "../helpers/mlflow.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
@@ -17,13 +17,6 @@ if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS
 if (missing) console.warn(`skipping the release tests: ${missing}`);
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 for (const backend of ["file", "mlflow"] as const) {
   describe.skipIf(Boolean(missing))(`releases with the ${backend} registry on a real TorchServe`, () => {

@@ -2,7 +2,7 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 
 /**
@@ -17,14 +17,6 @@ const missing = install
   : "tritonserver (nvidia-pytriton in .venv-triton) not found: run `npm run setup:python`";
 if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
 if (missing) console.warn(`skipping the Triton release tests: ${missing}`);
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe.skipIf(Boolean(missing))("releases on a real tritonserver", () => {
   let dir: string;

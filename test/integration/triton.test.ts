@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/protocols/v2/npy.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 
 /**
@@ -60,14 +60,6 @@ const INPUTS = [
   [0.5, -1.25, 3.75, 0],
   [-2, 0.1, 0.2, 9],
 ];
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 const RAISING_MODEL = `import os
 import sys
