@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { expect } from "vitest";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const binPath = join(repoRoot, "bin", "mserve.js");
@@ -42,4 +43,21 @@ export function json(result: CliResult) {
   } catch {
     throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
   }
+}
+
+/** Expects `mserve …args` to have exited 0, with the command line and its output as the message. */
+export function expectOk(result: CliResult, args: string[]): CliResult {
+  expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
+  return result;
+}
+
+/**
+ * `run(...args)` runs mserve with the options `options()` gives at the time of
+ * the call (so a `dir` set later in beforeAll is seen); `ok(...args)` also
+ * expects exit 0 (expectOk).
+ */
+export function cliIn(options: () => { cwd: string; env?: Record<string, string> }) {
+  const run = (...args: string[]) => mserve(args, options());
+  const ok = async (...args: string[]) => expectOk(await run(...args), args);
+  return { run, ok };
 }

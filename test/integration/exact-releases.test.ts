@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { expectOk, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -22,11 +22,7 @@ describe.skipIf(Boolean(missing))("exact releases on a real TorchServe", () => {
   let cleanup: () => Promise<void>;
   let env: Record<string, string>;
   const run = (args: string[], cwd = dir) => mserve(args, { cwd, env });
-  const ok = async (args: string[], cwd = dir) => {
-    const result = await run(args, cwd);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const ok = async (args: string[], cwd = dir) => expectOk(await run(args, cwd), args);
   /** The fixture packaged as tabx:1 from `folder`, whose labels may be renamed so its answers tell it apart. */
   const packageTabx = async (folder: string, exportPath: string, extra: string[] = []) =>
     json(

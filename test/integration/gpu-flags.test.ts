@@ -2,7 +2,7 @@ import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -24,12 +24,7 @@ const env = {
   MSERVE_TORCHSERVE_BIN: tsMissing ? "" : torchserveBin(),
   MSERVE_TRITONSERVER_BIN: triton?.bin ?? "",
 };
-const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-const ok = async (...args: string[]) => {
-  const result = await run(...args);
-  expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-  return result;
-};
+const { run, ok } = cliIn(() => ({ cwd: dir, env }));
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempProject());

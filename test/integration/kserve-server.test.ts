@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePorts } from "../../src/runtime/ports.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { type CliResult, cliIn, repoRoot, tempProject } from "../helpers/cli.js";
 import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
 import { realToolsRequired } from "../helpers/python.js";
 
@@ -22,12 +22,7 @@ describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model se
   let dir: string;
   let cleanup: () => Promise<void>;
   let url: string;
-  const run = (...args: string[]) => mserve(args, { cwd: dir });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir }));
 
   let kserve: RunningKserve;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { expectOk, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -35,11 +35,7 @@ for (const tokenAuth of [true, false]) {
       outputs.push(result.stdout, result.stderr);
       return result;
     };
-    const ok = async (...args: string[]) => {
-      const result = await run(...args);
-      expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-      return result;
-    };
+    const ok = async (...args: string[]) => expectOk(await run(...args), args);
 
     beforeAll(async () => {
       ({ dir, cleanup } = await tempProject("intent"));

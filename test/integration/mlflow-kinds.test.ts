@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../src/archive/content-digest.js";
 import { MlflowRegistry } from "../../src/registry/mlflow/backend.js";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { mlflowMissing, type RunningMlflow, startMlflow } from "../helpers/mlflow.js";
 import { realToolsRequired } from "../helpers/python.js";
 
@@ -25,12 +25,7 @@ describe.skipIf(Boolean(missing))("every artifact kind through a real MLflow ser
   let cleanup: () => Promise<void>;
   let mlflow: RunningMlflow;
   const env: Record<string, string> = {};
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { ok } = cliIn(() => ({ cwd: dir, env }));
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject("intent"));

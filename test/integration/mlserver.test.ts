@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { type FixtureAnswers, fixtureAnswers, mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
 import { realToolsRequired } from "../helpers/python.js";
 
@@ -35,12 +35,7 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
   let metrics: string;
   let answers: FixtureAnswers;
   const env = { MSERVE_MLSERVER_BIN: mlserverBin };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
   const rows = () => JSON.stringify(answers.features);
 
   beforeAll(async () => {

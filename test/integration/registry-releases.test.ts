@@ -2,7 +2,7 @@ import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { binPath, cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { mlflowMissing, type RunningMlflow, startMlflow } from "../helpers/mlflow.js";
 import { realToolsRequired } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
@@ -25,12 +25,7 @@ for (const backend of ["file", "mlflow"] as const) {
     let mlflow: RunningMlflow | undefined;
     let accessLog: string;
     const env: Record<string, string> = { MSERVE_TORCHSERVE_BIN: torchserveBin() };
-    const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-    const ok = async (...args: string[]) => {
-      const result = await run(...args);
-      expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-      return result;
-    };
+    const { run, ok } = cliIn(() => ({ cwd: dir, env }));
     const predictionsSeen = async (version: string) =>
       (await readFile(accessLog, "utf8"))
         .split("\n")

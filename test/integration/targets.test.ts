@@ -5,7 +5,7 @@ import { EXIT_CODES } from "../../src/errors.js";
 import { TARGETS } from "../../src/targets/table.js";
 import { VERBS, type Verb } from "../../src/targets/target.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { type CliResult, expectOk, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
 import { mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
 import { realToolsRequired } from "../helpers/python.js";
@@ -63,7 +63,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
   };
   const ok = async (...args: string[]) => {
     const { result, doc } = await json(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
+    expectOk(result, args);
     return doc;
   };
 

@@ -2,7 +2,7 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 
 /**
@@ -23,12 +23,7 @@ describe.skipIf(Boolean(missing))("releases on a real tritonserver", () => {
   let cleanup: () => Promise<void>;
   let repository: string;
   const env = { MSERVE_TRITONSERVER_BIN: install?.bin ?? "" };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
   const predict = async (ref: string) =>
     json(await ok("predict", "adder", ref, "--target", "triton", "--data", "[[1,2,3,4]]", "-o", "json"));
   const scaled = async (scale: string) => {

@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/protocols/v2/npy.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { realToolsRequired } from "../helpers/python.js";
 
 /**
@@ -86,12 +86,7 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
   let http: string;
   let metrics: string;
   const env = { MSERVE_TRITONSERVER_BIN: install?.bin ?? "" };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject());
