@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliIn, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { type FixtureAnswers, fixtureAnswers, mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * The MLServer target against a real MLServer 1.7.1 (.venv-mlserver): the
@@ -14,8 +14,7 @@ import { realToolsRequired } from "../helpers/python.js";
  * metrics; a custom MLModel from `mserve init` loads and answers as it is.
  */
 const missing = mlserverMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the MLServer tests: ${missing}`);
+requireOrSkip(missing, "the MLServer tests");
 
 const RAISING_MODEL = `from mlserver import MLModel
 
