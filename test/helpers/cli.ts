@@ -61,3 +61,17 @@ export function cliIn(options: () => { cwd: string; env?: Record<string, string>
   const ok = async (...args: string[]) => expectOk(await run(...args), args);
   return { run, ok };
 }
+
+/**
+ * For afterAll, once the project folder was made (`dir` set): stops the servers
+ * started in it with the file's own `run("stop", "--all")`, then removes it.
+ */
+export async function stopAllAndCleanup(
+  dir: string | undefined,
+  run: (...args: string[]) => Promise<CliResult>,
+  cleanup: () => Promise<void>,
+): Promise<void> {
+  if (!dir) return;
+  await run("stop", "--all");
+  await cleanup();
+}

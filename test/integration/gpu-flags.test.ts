@@ -2,7 +2,7 @@ import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
 import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -29,11 +29,7 @@ beforeAll(async () => {
   ({ dir, cleanup } = await tempProject());
   await cp(join(repoRoot, "fixtures", "intent"), join(dir, "intent"), { recursive: true });
 });
-afterAll(async () => {
-  if (!dir) return;
-  await run("stop", "--all");
-  await cleanup();
-});
+afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
 describe.skipIf(Boolean(tsMissing))("TorchServe started by `mserve serve --gpus none`", () => {
   it("starts with number_of_gpu=0 and CUDA hidden, deploys, answers, and says its workers run on the cpu", async () => {

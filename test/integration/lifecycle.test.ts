@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectOk, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { expectOk, json, mserve, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
 import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
@@ -67,12 +67,7 @@ for (const tokenAuth of [true, false]) {
       served = json(serve);
     });
 
-    afterAll(async () => {
-      if (dir) {
-        await run("stop", "--all");
-        await cleanup();
-      }
-    });
+    afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
     it("records the running server; the key file exists only with token auth", async () => {
       const ps = json(await ok("ps", "-o", "json"));

@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliIn, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, mserve, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
 import { type FixtureAnswers, fixtureAnswers, mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
 import { requireOrSkip } from "../helpers/python.js";
 
@@ -50,12 +50,7 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
     answers = computed;
   }, 120_000);
 
-  afterAll(async () => {
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
-  });
+  afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
   it("packages, validates, deploys and serves the scikit-learn and XGBoost fixtures with the models' own answers", async () => {
     // The committed samples agree with what Python computes from the committed files.

@@ -5,7 +5,14 @@ import { EXIT_CODES } from "../../src/errors.js";
 import { TARGETS } from "../../src/targets/table.js";
 import { VERBS, type Verb } from "../../src/targets/target.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, expectOk, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import {
+  type CliResult,
+  expectOk,
+  mserve,
+  repoRoot,
+  stopAllAndCleanup,
+  tempProject,
+} from "../helpers/cli.js";
 import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
 import { mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
 import { requireOrSkip } from "../helpers/python.js";
@@ -112,10 +119,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
 
   afterAll(async () => {
     kserve?.stop();
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
+    await stopAllAndCleanup(dir, run, cleanup);
   });
 
   /** How each cell is exercised: the arguments for a target that can, checked to work on that target. */

@@ -2,7 +2,7 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
 import { requireOrSkip } from "../helpers/python.js";
 
 /**
@@ -42,12 +42,7 @@ describe.skipIf(Boolean(missing))("releases on a real tritonserver", () => {
     repository = served.modelStore;
   }, 180_000);
 
-  afterAll(async () => {
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
-  });
+  afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
   it("registers two versions with package --register, as Triton model versions", async () => {
     for (const [version, scale] of [

@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/protocols/v2/npy.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
 import { requireOrSkip } from "../helpers/python.js";
 
 /**
@@ -99,12 +99,7 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     metrics = served.urls.metrics;
   }, 180_000);
 
-  afterAll(async () => {
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
-  });
+  afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
   it("packages the intent fixture for the Python backend, deploys it, and answers v2 infer with the expected intents", async () => {
     const packaged = json(
