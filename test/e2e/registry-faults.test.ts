@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { binPath, type CliResult, mserve, tempProject } from "../helpers/cli.js";
+import { binPath, type CliResult, cliIn, mserve, tempProject } from "../helpers/cli.js";
 
 interface HistoryEvent {
   seq: number;
@@ -18,12 +18,7 @@ interface HistoryEvent {
 describe("registry under concurrency, crashes and a read-only folder", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  const run = (...args: string[]) => mserve(args, { cwd: dir });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir }));
   const json = (result: CliResult) => JSON.parse(result.stdout);
 
   beforeEach(async () => {

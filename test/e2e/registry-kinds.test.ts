@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { makeTgz } from "../helpers/make-archives.js";
 
 /**
@@ -11,23 +11,11 @@ import { makeTgz } from "../helpers/make-archives.js";
  * whatever their case, even under 20 simultaneous releases.
  */
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe("registry artifact kinds and aliases", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  const run = (...args: string[]) => mserve(args, { cwd: dir });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir }));
   const push = async (...args: string[]) => json(await ok("registry", "push", ...args, "-o", "json"));
 
   beforeAll(async () => {

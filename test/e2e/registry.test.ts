@@ -2,18 +2,13 @@ import { randomBytes } from "node:crypto";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, tempProject } from "../helpers/cli.js";
+import { type CliResult, cliIn, tempProject } from "../helpers/cli.js";
 
 /** The registry commands through the built bin, on the embedded file backend. */
 describe("mserve registry (file backend)", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  const run = (...args: string[]) => mserve(args, { cwd: dir });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir }));
   const json = (result: CliResult) => JSON.parse(result.stdout);
 
   beforeAll(async () => {

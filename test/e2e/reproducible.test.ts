@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { cp, readdir, readFile, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { expectOk, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 
 /**
  * Reproducible packaging (reproducible-builds.org's SOURCE_DATE_EPOCH): the
@@ -12,22 +12,11 @@ import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js
  */
 const EPOCH = { SOURCE_DATE_EPOCH: "1700000000" };
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 let dir: string;
 let cleanup: () => Promise<void>;
 const run = (args: string[], env: Record<string, string> = {}) => mserve(args, { cwd: dir, env });
-const ok = async (args: string[], env: Record<string, string> = {}) => {
-  const result = await run(args, env);
-  expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-  return result;
-};
+const ok = async (args: string[], env: Record<string, string> = {}) => expectOk(await run(args, env), args);
 
 /** Every input gets a new time, and a second passes: what changes between two real builds. */
 async function touchInputs(folder: string, names?: string[]) {

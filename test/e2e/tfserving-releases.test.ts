@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 
 /**
  * Releases on TF Serving's stand-in (test/fixtures/fake-tfserving: it polls
@@ -12,25 +12,13 @@ import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js
  */
 const fakeDir = join(repoRoot, "test", "fixtures", "fake-tfserving");
 const linear = join(repoRoot, "fixtures", "tfserving", "linear");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe("releases on TF Serving's stand-in", () => {
   let dir: string;
   let base: string;
   let cleanup: () => Promise<void>;
   const env = { PATH: `${fakeDir}:${process.env.PATH ?? ""}` };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
   const predict = async () =>
     json(await ok("predict", "wide", "PROD", "--target", "tfserving", "--data", "[[1, 2, 3]]", "-o", "json"));
   const modelsConfig = () => readFile(join(base, "models.config"), "utf8");

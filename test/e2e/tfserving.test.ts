@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { type CliResult, cliIn, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 
 /**
  * serve / deploy / models / predict for TF Serving against test/fixtures/fake-tfserving:
@@ -16,12 +16,7 @@ describe("TF Serving through a documented-API stand-in", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   const env = { PATH: `${fakeDir}:${process.env.PATH ?? ""}` };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject());

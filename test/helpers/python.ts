@@ -9,6 +9,16 @@ export const venvBin = (name: string) =>
 /** CI sets MSERVE_REQUIRE_REAL_SERVERS=1: then a missing real tool fails the run instead of skipping. */
 export const realToolsRequired = () => process.env.MSERVE_REQUIRE_REAL_SERVERS === "1";
 
+/**
+ * For a file's preamble: when a real tool is missing (`missing` says why), throws
+ * under MSERVE_REQUIRE_REAL_SERVERS=1; otherwise, when `skipping` names what the
+ * file then skips, warns that it is skipped.
+ */
+export function requireOrSkip(missing: string | undefined, skipping?: string): void {
+  if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
+  if (missing && skipping) console.warn(`skipping ${skipping}: ${missing}`);
+}
+
 /** Why a venv tool cannot be used here, or undefined when it can. */
 export function missingVenvTool(name: string): string | undefined {
   return existsSync(venvBin(name)) ? undefined : `${venvBin(name)} not found: run \`npm run setup:python\``;

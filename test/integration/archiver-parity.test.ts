@@ -4,15 +4,14 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mserve } from "../helpers/cli.js";
-import { missingVenvTool, pythonListing, realToolsRequired, venvBin } from "../helpers/python.js";
+import { missingVenvTool, pythonListing, requireOrSkip, venvBin } from "../helpers/python.js";
 
 /**
  * Same inputs through the real torch-model-archiver 0.12.0 and `mserve package`:
  * manifests must match byte for byte (createdOn aside), entries by name and content.
  */
 const missing = missingVenvTool("torch-model-archiver");
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping archiver parity tests: ${missing}`);
+requireOrSkip(missing, "archiver parity tests");
 
 const FORMATS = ["default", "zip-store", "tgz", "no-archive"] as const;
 const CASES: Record<string, string[]> = {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -10,7 +10,7 @@ import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
  * Prometheus counter, and two runs agree with each other.
  */
 const missing = torchserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
+requireOrSkip(missing);
 
 describe.skipIf(Boolean(missing))("mserve bench on a real TorchServe", () => {
   let dir: string;

@@ -1,8 +1,8 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { expectOk, json, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -12,28 +12,16 @@ import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
  * deploys as "unchanged".
  */
 const missing = torchserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the exact-release tests: ${missing}`);
+requireOrSkip(missing, "the exact-release tests");
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe.skipIf(Boolean(missing))("exact releases on a real TorchServe", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let env: Record<string, string>;
   const run = (args: string[], cwd = dir) => mserve(args, { cwd, env });
-  const ok = async (args: string[], cwd = dir) => {
-    const result = await run(args, cwd);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const ok = async (args: string[], cwd = dir) => expectOk(await run(args, cwd), args);
   /** The fixture packaged as tabx:1 from `folder`, whose labels may be renamed so its answers tell it apart. */
   const packageTabx = async (folder: string, exportPath: string, extra: string[] = []) =>
     json(

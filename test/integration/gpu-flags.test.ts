@@ -2,8 +2,8 @@ import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { cliIn, json, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -15,16 +15,7 @@ import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 const tsMissing = torchserveMissing();
 const triton = locateTriton({ ...process.env, PATH: "" }, repoRoot);
 const tritonMissing = triton ? undefined : "tritonserver (nvidia-pytriton in .venv-triton) not found";
-for (const missing of [tsMissing, tritonMissing])
-  if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
+for (const missing of [tsMissing, tritonMissing]) requireOrSkip(missing);
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -32,22 +23,13 @@ const env = {
   MSERVE_TORCHSERVE_BIN: tsMissing ? "" : torchserveBin(),
   MSERVE_TRITONSERVER_BIN: triton?.bin ?? "",
 };
-const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-const ok = async (...args: string[]) => {
-  const result = await run(...args);
-  expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-  return result;
-};
+const { run, ok } = cliIn(() => ({ cwd: dir, env }));
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempProject());
   await cp(join(repoRoot, "fixtures", "intent"), join(dir, "intent"), { recursive: true });
 });
-afterAll(async () => {
-  if (!dir) return;
-  await run("stop", "--all");
-  await cleanup();
-});
+afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
 describe.skipIf(Boolean(tsMissing))("TorchServe started by `mserve serve --gpus none`", () => {
   it("starts with number_of_gpu=0 and CUDA hidden, deploys, answers, and says its workers run on the cpu", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -14,7 +14,7 @@ import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
  * validate, then serve → deploy → predict → stop on a real TorchServe.
  */
 const missing = torchserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
+requireOrSkip(missing);
 
 describe("the packed tarball, installed into a fresh prefix", () => {
   let root: string;

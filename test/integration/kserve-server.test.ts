@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePorts } from "../../src/runtime/ports.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { type CliResult, cliIn, repoRoot, tempProject } from "../helpers/cli.js";
 import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * mserve's KServe v1 and v2 calls against KServe's own Python model server
@@ -13,8 +13,7 @@ import { realToolsRequired } from "../helpers/python.js";
  * implementation of both protocols.
  */
 const missing = kserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the KServe server tests: ${missing}`);
+requireOrSkip(missing, "the KServe server tests");
 
 const json = (result: CliResult) => JSON.parse(result.stdout);
 
@@ -22,12 +21,7 @@ describe.skipIf(Boolean(missing))("KServe v1/v2 against KServe's Python model se
   let dir: string;
   let cleanup: () => Promise<void>;
   let url: string;
-  const run = (...args: string[]) => mserve(args, { cwd: dir });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir }));
 
   let kserve: RunningKserve;
   beforeAll(async () => {

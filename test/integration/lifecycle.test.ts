@@ -1,8 +1,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { expectOk, json, mserve, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -11,8 +11,7 @@ import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
  * authorization on (TorchServe's default) and once off.
  */
 const missing = torchserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the lifecycle tests: ${missing}`);
+requireOrSkip(missing, "the lifecycle tests");
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
 
@@ -23,14 +22,6 @@ interface Served {
   keyFile?: string;
   pid: number;
 }
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 for (const tokenAuth of [true, false]) {
   describe.skipIf(Boolean(missing))(`TorchServe lifecycle, token auth ${tokenAuth ? "on" : "off"}`, () => {
@@ -43,11 +34,7 @@ for (const tokenAuth of [true, false]) {
       outputs.push(result.stdout, result.stderr);
       return result;
     };
-    const ok = async (...args: string[]) => {
-      const result = await run(...args);
-      expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-      return result;
-    };
+    const ok = async (...args: string[]) => expectOk(await run(...args), args);
 
     beforeAll(async () => {
       ({ dir, cleanup } = await tempProject("intent"));
@@ -80,12 +67,7 @@ for (const tokenAuth of [true, false]) {
       served = json(serve);
     });
 
-    afterAll(async () => {
-      if (dir) {
-        await run("stop", "--all");
-        await cleanup();
-      }
-    });
+    afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
     it("records the running server; the key file exists only with token auth", async () => {
       const ps = json(await ok("ps", "-o", "json"));

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../src/archive/content-digest.js";
 import { MlflowRegistry } from "../../src/registry/mlflow/backend.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { mlflowMissing, type RunningMlflow, startMlflow } from "../helpers/mlflow.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * Every artifact kind through a real MLflow tracking server (.venv-mlflow):
@@ -15,29 +15,16 @@ import { realToolsRequired } from "../helpers/python.js";
  * with its history.
  */
 const missing = mlflowMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the MLflow kinds tests: ${missing}`);
+requireOrSkip(missing, "the MLflow kinds tests");
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 describe.skipIf(Boolean(missing))("every artifact kind through a real MLflow server", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let mlflow: RunningMlflow;
   const env: Record<string, string> = {};
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { ok } = cliIn(() => ({ cwd: dir, env }));
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject("intent"));

@@ -1,9 +1,9 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { cliIn, json, mserve, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
 import { type FixtureAnswers, fixtureAnswers, mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * The MLServer target against a real MLServer 1.7.1 (.venv-mlserver): the
@@ -14,16 +14,7 @@ import { realToolsRequired } from "../helpers/python.js";
  * metrics; a custom MLModel from `mserve init` loads and answers as it is.
  */
 const missing = mlserverMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the MLServer tests: ${missing}`);
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
+requireOrSkip(missing, "the MLServer tests");
 
 const RAISING_MODEL = `from mlserver import MLModel
 
@@ -43,12 +34,7 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
   let metrics: string;
   let answers: FixtureAnswers;
   const env = { MSERVE_MLSERVER_BIN: mlserverBin };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
   const rows = () => JSON.stringify(answers.features);
 
   beforeAll(async () => {
@@ -64,12 +50,7 @@ describe.skipIf(Boolean(missing))("MLServer (real mlserver 1.7.1 from .venv-mlse
     answers = computed;
   }, 120_000);
 
-  afterAll(async () => {
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
-  });
+  afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
   it("packages, validates, deploys and serves the scikit-learn and XGBoost fixtures with the models' own answers", async () => {
     // The committed samples agree with what Python computes from the committed files.

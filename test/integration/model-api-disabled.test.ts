@@ -2,7 +2,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { type RunningTorchServe, startTorchServe, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -11,7 +11,7 @@ import { type RunningTorchServe, startTorchServe, torchserveMissing } from "../h
  * nothing behind in the store.
  */
 const missing = torchserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
+requireOrSkip(missing);
 
 describe.skipIf(Boolean(missing))("real TorchServe with the model API disabled", () => {
   let dir: string;

@@ -2,9 +2,9 @@ import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import { binPath, cliIn, json, repoRoot, tempProject } from "../helpers/cli.js";
 import { mlflowMissing, type RunningMlflow, startMlflow } from "../helpers/mlflow.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -13,17 +13,9 @@ import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
  * registering the version itself when the server lacks it.
  */
 const missing = torchserveMissing() ?? mlflowMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the release tests: ${missing}`);
+requireOrSkip(missing, "the release tests");
 
 const handler = join(repoRoot, "templates", "torchserve", "text_classifier.py");
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
 
 for (const backend of ["file", "mlflow"] as const) {
   describe.skipIf(Boolean(missing))(`releases with the ${backend} registry on a real TorchServe`, () => {
@@ -32,12 +24,7 @@ for (const backend of ["file", "mlflow"] as const) {
     let mlflow: RunningMlflow | undefined;
     let accessLog: string;
     const env: Record<string, string> = { MSERVE_TORCHSERVE_BIN: torchserveBin() };
-    const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-    const ok = async (...args: string[]) => {
-      const result = await run(...args);
-      expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-      return result;
-    };
+    const { run, ok } = cliIn(() => ({ cwd: dir, env }));
     const predictionsSeen = async (version: string) =>
       (await readFile(accessLog, "utf8"))
         .split("\n")

@@ -5,10 +5,17 @@ import { EXIT_CODES } from "../../src/errors.js";
 import { TARGETS } from "../../src/targets/table.js";
 import { VERBS, type Verb } from "../../src/targets/target.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
+import {
+  type CliResult,
+  expectOk,
+  mserve,
+  repoRoot,
+  stopAllAndCleanup,
+  tempProject,
+} from "../helpers/cli.js";
 import { kserveMissing, type RunningKserve, startKserve } from "../helpers/kserve.js";
 import { mlserverBin, mlserverMissing } from "../helpers/mlserver.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 import { torchserveBin, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -25,8 +32,7 @@ const missing =
   (triton ? undefined : "tritonserver (nvidia-pytriton in .venv-triton) not found") ??
   kserveMissing() ??
   mlserverMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the target matrix: ${missing}`);
+requireOrSkip(missing, "the target matrix");
 
 const CODE_BY_EXIT = Object.fromEntries(Object.entries(EXIT_CODES).map(([code, exit]) => [exit, code]));
 
@@ -63,7 +69,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
   };
   const ok = async (...args: string[]) => {
     const { result, doc } = await json(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
+    expectOk(result, args);
     return doc;
   };
 
@@ -113,10 +119,7 @@ describe.skipIf(Boolean(missing))("every verb on every target, all servers runni
 
   afterAll(async () => {
     kserve?.stop();
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
+    await stopAllAndCleanup(dir, run, cleanup);
   });
 
   /** How each cell is exercised: the arguments for a target that can, checked to work on that target. */

@@ -10,7 +10,7 @@ import { writePbtxt } from "../../src/pbtxt/writer.js";
 import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
 import { randomMessageText, rng } from "../helpers/pbtxt-gen.js";
 import { type OracleAnswer, protobufMissing, protobufParse } from "../helpers/protobuf-oracle.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * TF Serving layouts against real implementations: models.config written and
@@ -26,8 +26,7 @@ const tensorflowPython = join(
 const missing =
   protobufMissing("tfserving") ??
   (existsSync(tensorflowPython) ? undefined : `${tensorflowPython} not found: run \`npm run setup:python\``);
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the TF Serving tests: ${missing}`);
+requireOrSkip(missing, "the TF Serving tests");
 
 const MODULE = "tensorflow_serving.config.model_server_config_pb2";
 const MESSAGE = "tensorflow.serving.ModelServerConfig";

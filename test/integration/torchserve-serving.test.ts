@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturesDir, mserve, repoRoot } from "../helpers/cli.js";
-import { realToolsRequired, venvBin } from "../helpers/python.js";
+import { requireOrSkip, venvBin } from "../helpers/python.js";
 import { type RunningTorchServe, startTorchServe, torchserveMissing } from "../helpers/torchserve.js";
 
 /**
@@ -12,8 +12,7 @@ import { type RunningTorchServe, startTorchServe, torchserveMissing } from "../h
  * for predictions: the fixture's held-out samples must get their expected intents.
  */
 const missing = torchserveMissing();
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping real-TorchServe tests: ${missing}`);
+requireOrSkip(missing, "real-TorchServe tests");
 
 const FORMATS = [
   { format: "default", name: "intent-default", url: "intent-default.mar" },

@@ -2,8 +2,8 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { cliIn, json, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * Releases on a real tritonserver: two Triton versions of one model that answer
@@ -15,28 +15,14 @@ const install = locateTriton({ ...process.env, PATH: "" }, repoRoot);
 const missing = install
   ? undefined
   : "tritonserver (nvidia-pytriton in .venv-triton) not found: run `npm run setup:python`";
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the Triton release tests: ${missing}`);
-
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
+requireOrSkip(missing, "the Triton release tests");
 
 describe.skipIf(Boolean(missing))("releases on a real tritonserver", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let repository: string;
   const env = { MSERVE_TRITONSERVER_BIN: install?.bin ?? "" };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
   const predict = async (ref: string) =>
     json(await ok("predict", "adder", ref, "--target", "triton", "--data", "[[1,2,3,4]]", "-o", "json"));
   const scaled = async (scale: string) => {
@@ -56,12 +42,7 @@ describe.skipIf(Boolean(missing))("releases on a real tritonserver", () => {
     repository = served.modelStore;
   }, 180_000);
 
-  afterAll(async () => {
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
-  });
+  afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
   it("registers two versions with package --register, as Triton model versions", async () => {
     for (const [version, scale] of [

@@ -4,8 +4,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/protocols/v2/npy.js";
 import { locateTriton } from "../../src/targets/triton/locate.js";
-import { type CliResult, mserve, repoRoot, tempProject } from "../helpers/cli.js";
-import { realToolsRequired } from "../helpers/python.js";
+import { cliIn, json, repoRoot, stopAllAndCleanup, tempProject } from "../helpers/cli.js";
+import { requireOrSkip } from "../helpers/python.js";
 
 /**
  * The Triton path against a real tritonserver 2.51.0 (the binary nvidia-pytriton
@@ -17,8 +17,7 @@ const install = locateTriton({ ...process.env, PATH: "" }, repoRoot);
 const missing = install
   ? undefined
   : "tritonserver (nvidia-pytriton in .venv-triton) not found: run `npm run setup:python`";
-if (missing && realToolsRequired()) throw new Error(`MSERVE_REQUIRE_REAL_SERVERS=1 but ${missing}`);
-if (missing) console.warn(`skipping the Triton tests: ${missing}`);
+requireOrSkip(missing, "the Triton tests");
 
 /** The Triton venv's Python: torch, onnx and onnxruntime, to make models and run them directly. */
 const tritonPython = join(repoRoot, ".venv-triton", "bin", "python");
@@ -61,14 +60,6 @@ const INPUTS = [
   [-2, 0.1, 0.2, 9],
 ];
 
-const json = (result: CliResult) => {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  }
-};
-
 const RAISING_MODEL = `import os
 import sys
 
@@ -94,12 +85,7 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
   let http: string;
   let metrics: string;
   const env = { MSERVE_TRITONSERVER_BIN: install?.bin ?? "" };
-  const run = (...args: string[]) => mserve(args, { cwd: dir, env });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    expect(result.exitCode, `mserve ${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const { run, ok } = cliIn(() => ({ cwd: dir, env }));
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempProject());
@@ -113,12 +99,7 @@ describe.skipIf(Boolean(missing))("Triton (real tritonserver from nvidia-pytrito
     metrics = served.urls.metrics;
   }, 180_000);
 
-  afterAll(async () => {
-    if (dir) {
-      await run("stop", "--all");
-      await cleanup();
-    }
-  });
+  afterAll(() => stopAllAndCleanup(dir, run, cleanup));
 
   it("packages the intent fixture for the Python backend, deploys it, and answers v2 infer with the expected intents", async () => {
     const packaged = json(
