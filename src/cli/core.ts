@@ -5,9 +5,12 @@
  * Node's ES module loader costs ~0.35 ms per file at start-up, more than
  * parsing the code itself. Nothing listed here may import a package at load.
  */
+import "../archive/source-date.js";
 import "../archive/temp-paths.js";
 import "../context.js";
 import "../errors.js";
+import "../files.js";
+import "../lazy-builtins.js";
 import "../version.js";
 import "./options.js";
 import "./parse.js";
